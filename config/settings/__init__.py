@@ -1,0 +1,1 @@
+"""Settings live in modules per environment: ``local`` (default), ``test``, ``production``."""

@@ -1,0 +1,21 @@
+"""The Django admin: where analysts enter, review and correct the data."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from intel.models import Heartbeat
+
+from . import articles, companies, events, markets, sources  # noqa: F401  (registers the admins)
+
+admin.site.site_header = "rivalscope"
+admin.site.site_title = "rivalscope"
+admin.site.index_title = "Competitive intelligence"
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_seen_at", "hostname"]
+    readonly_fields = ["name", "last_seen_at", "hostname"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,57 @@
+"""Shared admin behaviour: history, review actions, read-only provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from intel.choices import Method, ReviewStatus
+from intel.review import confirm_records, reject_records
+
+PROVENANCE_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Every tracked model: the "History" page lists each change with who, when and what differed."""
+
+    history_list_display = ["history_change_reason"]
+
+
+@admin.action(description="Confirm selected records", permissions=["change"])
+def confirm_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    count = confirm_records(queryset, by=request.user)  # type: ignore[arg-type]
+    modeladmin.message_user(request, f"Confirmed {count} record(s).", messages.SUCCESS)
+
+
+@admin.action(description="Reject selected records (and never propose them again)", permissions=["change"])
+def reject_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    count = reject_records(queryset, by=request.user)  # type: ignore[arg-type]
+    modeladmin.message_user(request, f"Rejected {count} record(s); they will not be proposed again.", messages.SUCCESS)
+
+
+class ReviewableAdminMixin:
+    """For models that can be made automatically: review actions, filters, provenance."""
+
+    actions = [confirm_selected, reject_selected]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+        base = tuple(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        return base + tuple(f for f in PROVENANCE_FIELDS if f not in base)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            # A record a person types in is theirs and needs no review.
+            obj.method = Method.MANUAL
+            obj.review_status = ReviewStatus.CONFIRMED
+            obj.confidence = 1.0
+            obj.reviewed_by = request.user
+            obj.reviewed_at = timezone.now()
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+
+
+PROVENANCE_FIELDSET = ("Provenance and review", {"fields": PROVENANCE_FIELDS, "classes": ["collapse"]})

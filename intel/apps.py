@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IntelConfig(AppConfig):
+    name = "intel"
+    verbose_name = "Competitive intelligence"
+    default_auto_field = "django.db.models.BigAutoField"

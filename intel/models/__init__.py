@@ -1,0 +1,38 @@
+"""The domain model, one module per area. Import from here: ``from intel.models import Company``."""
+
+from .articles import Article, Mention, content_hash_of
+from .base import RejectedProposal, Reviewable
+from .companies import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
+from .events import Event, EventParticipant, Evidence, Quote
+from .markets import Market, MarketAlias
+from .monitoring import Heartbeat
+from .relationships import Relationship, RelationshipEvidence
+from .sources import Source
+from .tags import ArticleTag, Tag
+
+__all__ = [
+    "Article",
+    "ArticleTag",
+    "Company",
+    "CompanyAlias",
+    "Event",
+    "EventParticipant",
+    "Evidence",
+    "Heartbeat",
+    "Market",
+    "MarketAlias",
+    "Mention",
+    "Person",
+    "PersonAlias",
+    "Product",
+    "ProductAlias",
+    "Quote",
+    "RejectedProposal",
+    "Relationship",
+    "RelationshipEvidence",
+    "Reviewable",
+    "Role",
+    "Source",
+    "Tag",
+    "content_hash_of",
+]

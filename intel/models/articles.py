@@ -1,0 +1,194 @@
+"""Articles and the mentions of known records found in them."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from intel.choices import ArticleStatus, DatePrecision
+from intel.urlnorm import normalise_url
+
+from .base import Reviewable, Span, TrackedManager, review_constraints, span_constraints
+
+
+def content_hash_of(text: str) -> str:
+    """SHA-256 of the text with white space folded: re-wrapped copies hash the same."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+class Article(models.Model):
+    """A news article: the evidence every automatically made record points back to.
+
+    The ``url`` is stored normalised (no tracking parameters, fragment or host case)
+    and is unique when present; ``content_hash`` is unique, so the same text arriving
+    twice through different links is still one article. A near-duplicate (the same
+    story lightly rewritten or syndicated) is its own row with ``duplicate_of`` set.
+    """
+
+    source = models.ForeignKey(
+        "intel.Source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="The publisher.",
+    )
+    cited_sources = models.ManyToManyField(
+        "intel.Source",
+        blank=True,
+        related_name="cited_by",
+        help_text="Outlets the article cites (an interview with Reuters).",
+    )
+    url = models.URLField(max_length=2000, blank=True, verbose_name="URL")
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True, db_index=True)
+    published_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    retrieved_at = models.DateTimeField(default=timezone.now)
+    language = models.CharField(max_length=16, default="en", help_text="BCP 47 language tag.")
+    body = models.TextField(help_text="The article's clean text; every span points into it.")
+    content_hash = models.CharField(max_length=64, editable=False)
+    status = models.CharField(max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.STORED, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="near_duplicates",
+        help_text="The original, when this article is the same story rewritten or syndicated.",
+    )
+    tags = models.ManyToManyField("intel.Tag", through="intel.ArticleTag", blank=True, related_name="articles")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrackedManager()
+    history = HistoricalRecords(excluded_fields=["body"])
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        get_latest_by = "retrieved_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="intel_article_unique_url",
+                violation_error_message="An article with this URL is already stored.",
+            ),
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                name="intel_article_unique_content_hash",
+                violation_error_message="An article with exactly this text is already stored.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(body=""),
+                name="intel_article_has_body",
+                violation_error_message="An article needs text.",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=models.F("pk")),
+                name="intel_article_not_own_duplicate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url or f"Article {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.prepare()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.prepare()
+        if not self.body.strip():
+            raise ValidationError({"body": "An article needs text."})
+        if self.published_on and self.published_on > timezone.localdate() + timezone.timedelta(days=1):
+            raise ValidationError({"published_on": "The publication date is in the future."})
+        # Forms leave the (non-editable) hash out of their constraint checks, so the
+        # duplicate-text check is made here, where every entry point passes.
+        twin = Article.objects.filter(content_hash=self.content_hash).exclude(pk=self.pk).first()
+        if twin is not None:
+            raise ValidationError(
+                {"body": f"An article with exactly this text is already stored (article #{twin.pk}: {twin})."}
+            )
+
+    def prepare(self) -> None:
+        """Normalise the URL and compute the content hash. Called before validation and save."""
+        self.url = normalise_url(self.url)
+        if self.body:
+            self.content_hash = content_hash_of(self.body)
+
+
+class Mention(Reviewable, Span):
+    """A place in an article that names a company, market, person or product.
+
+    Exactly one of the four targets is set (a check constraint says so). ``text``
+    is the matched text as it stands in the article, kept even if the target is
+    later renamed.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    text = models.CharField(max_length=300)
+    company = models.ForeignKey(
+        "intel.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+    )
+    market = models.ForeignKey("intel.Market", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey("intel.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
+    product = models.ForeignKey(
+        "intel.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+    )
+
+    TARGETS = ("company", "market", "person", "product")
+
+    class Meta:
+        ordering = ["article", "start"]
+        indexes = [models.Index(fields=["article", "start"], name="intel_mention_article_start")]
+        constraints = [
+            *review_constraints(),
+            *span_constraints(),
+            models.CheckConstraint(
+                condition=(
+                    Q(company__isnull=False, market__isnull=True, person__isnull=True, product__isnull=True)
+                    | Q(company__isnull=True, market__isnull=False, person__isnull=True, product__isnull=True)
+                    | Q(company__isnull=True, market__isnull=True, person__isnull=False, product__isnull=True)
+                    | Q(company__isnull=True, market__isnull=True, person__isnull=True, product__isnull=False)
+                ),
+                name="intel_mention_exactly_one_target",
+                violation_error_message="A mention refers to exactly one company, market, person or product.",
+            ),
+            # One mention of one target per span; one constraint per target column
+            # because NULLs never collide in a multi-column unique constraint.
+            *(
+                models.UniqueConstraint(
+                    fields=["article", "start", "end", target],
+                    condition=Q(**{f"{target}__isnull": False}),
+                    name=f"intel_mention_unique_{target}_span",
+                )
+                for target in ("company", "market", "person", "product")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text!r} → {self.target} [{self.start}:{self.end}]"
+
+    @property
+    def target(self) -> models.Model | None:
+        for name in self.TARGETS:
+            if getattr(self, f"{name}_id"):
+                return getattr(self, name)
+        return None
+
+    @property
+    def target_kind(self) -> str:
+        for name in self.TARGETS:
+            if getattr(self, f"{name}_id"):
+                return name
+        return ""
+
+    def fingerprint_parts(self) -> tuple[object, ...]:
+        target = self.target_kind
+        return ("mention", self.article.content_hash, self.start, self.end, target, getattr(self, f"{target}_id", None))

@@ -1,0 +1,192 @@
+"""Building blocks shared by the domain models: review state, spans, aliases, history.
+
+* ``Reviewable``: anything the system makes by itself is *proposed* with a confidence
+  and the method (and rule) that made it, until a person confirms or rejects it.
+* ``Span``: a record traced back to the characters of the article it came from.
+* ``TrackedQuerySet``: django-simple-history records every ``save()`` and ``delete()``;
+  this queryset makes ``update()``, ``bulk_create()`` and ``bulk_update()`` leave
+  history rows too, so no change to a core record goes unrecorded. (``delete()`` on
+  a queryset already sends per-row signals because history listens for them.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from intel.choices import Method, ReviewStatus
+
+M = TypeVar("M", bound=models.Model)
+
+# Primary keys are looked up in chunks so that SQLite's limit on bound
+# parameters is never reached, whatever the size of a bulk change.
+_CHUNK = 500
+
+
+def _record_history(model: type[models.Model], objs: Sequence[models.Model], *, update: bool, reason: str) -> None:
+    history_manager = getattr(model, "history", None)
+    if history_manager is None or not objs:
+        return
+    history_manager.bulk_history_create(objs, update=update, default_change_reason=reason)
+
+
+class TrackedQuerySet(models.QuerySet[M]):
+    """A queryset whose bulk writes are recorded in the model's history table."""
+
+    def update(self, **kwargs: Any) -> int:
+        # The primary keys are read and the rows updated in one transaction, so the
+        # history rows describe exactly the rows this statement changed.
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            fresh = self.model._default_manager.using(self.db)
+            for start in range(0, len(pks), _CHUNK):
+                objs = list(fresh.filter(pk__in=pks[start : start + _CHUNK]))
+                _record_history(self.model, objs, update=True, reason="bulk update")
+        return count
+
+    def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            # With ignore_conflicts the skipped rows come back without a primary key.
+            saved = [obj for obj in created if obj.pk is not None]
+            _record_history(self.model, saved, update=False, reason="bulk create")
+        return created
+
+    # ``bulk_update()`` needs no override: Django implements it with ``update()``
+    # on this queryset class, which records the history rows above.
+
+
+TrackedManager = models.Manager.from_queryset(TrackedQuerySet)
+
+
+class Reviewable(models.Model):
+    """A record that may have been made automatically and awaits a person's verdict."""
+
+    review_status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.CONFIRMED, db_index=True
+    )
+    confidence = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="How sure the method that made this record was, from 0 to 1.",
+    )
+    method = models.CharField(max_length=16, choices=Method.choices, default=Method.MANUAL)
+    method_detail = models.CharField(
+        max_length=200, blank=True, help_text="The rule or component that made this record."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def fingerprint_parts(self) -> tuple[object, ...]:
+        """What makes two proposals "the same thing" across ingests. Subclasses override."""
+        return (self.pk,)
+
+    def proposal_fingerprint(self) -> str:
+        raw = "\x1f".join(str(part).casefold() for part in self.fingerprint_parts())
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def review_constraints() -> list[models.BaseConstraint]:
+    """Constraints every concrete ``Reviewable`` lists in its ``Meta``.
+
+    Django keeps only one parent's ``Meta.constraints``, so a model that is both
+    reviewable and a span names both lists explicitly.
+    """
+    return [
+        models.CheckConstraint(
+            condition=Q(confidence__gte=0.0) & Q(confidence__lte=1.0),
+            name="%(app_label)s_%(class)s_confidence_0_1",
+            violation_error_message="Confidence must be between 0 and 1.",
+        ),
+    ]
+
+
+def span_constraints() -> list[models.BaseConstraint]:
+    """Constraints every concrete ``Span`` lists in its ``Meta``."""
+    return [
+        models.CheckConstraint(
+            condition=Q(end__gt=models.F("start")),
+            name="%(app_label)s_%(class)s_span_not_empty",
+            violation_error_message="A span must end after it starts.",
+        ),
+    ]
+
+
+class Span(models.Model):
+    """A character span ``[start, end)`` of an article's body text."""
+
+    start = models.PositiveIntegerField(help_text="Offset of the first character in the article body.")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character.")
+
+    class Meta:
+        abstract = True
+
+
+class Alias(models.Model):
+    """Another name for a record. Short or ambiguous names ("US", "Apple") are case-sensitive."""
+
+    text = models.CharField(max_length=200)
+    case_sensitive = models.BooleanField(
+        default=False, help_text="Match only with this exact capitalisation (for short or ambiguous names)."
+    )
+
+    objects = TrackedManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def alias_unique_constraint(owner: str) -> models.UniqueConstraint:
+    """One alias text (ignoring case) per owner record."""
+    return models.UniqueConstraint(
+        Lower("text"),
+        owner,
+        name=f"%(app_label)s_%(class)s_unique_text_per_{owner}",
+        violation_error_message="This record already has that alias.",
+    )
+
+
+class RejectedProposal(models.Model):
+    """A proposal a person rejected, remembered by fingerprint.
+
+    Ingestion consults this table before proposing anything, so rejecting a record
+    once means the same proposal never comes back, even after the record is deleted
+    or another article suggests it again.
+    """
+
+    model_label = models.CharField(max_length=100, help_text='The model, e.g. "intel.company".')
+    fingerprint = models.CharField(max_length=64)
+    description = models.CharField(max_length=500, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rejected proposal"
+        ordering = ["-rejected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_label", "fingerprint"], name="intel_rejectedproposal_unique_fingerprint"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_label}: {self.description or self.fingerprint[:12]}"

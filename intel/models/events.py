@@ -1,0 +1,187 @@
+"""Events between companies and markets, the evidence for them, and quotes."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from intel.choices import DatePrecision, EventStatus, EventType, ParticipantRole, Reliability
+
+from .base import Reviewable, Span, TrackedManager, review_constraints, span_constraints
+
+# How much one independent source of each Admiralty grade adds to credibility.
+RELIABILITY_WEIGHT = {
+    Reliability.A: 0.9,
+    Reliability.B: 0.75,
+    Reliability.C: 0.6,
+    Reliability.D: 0.4,
+    Reliability.E: 0.2,
+    Reliability.F: 0.5,
+}
+
+
+class Event(Reviewable):
+    """Something that happened, is planned or is claimed: Xiaomi plans to enter the US in 2019.
+
+    Its time is a date range with a precision and the phrase it was read from
+    ("next year" in a July 2018 article is 2019-01-01 to 2019-12-31, precision year).
+    Every supporting article adds an ``Evidence`` row; credibility grows with the
+    number of *independent* sources among them.
+    """
+
+    type = models.CharField(max_length=32, choices=EventType.choices, db_index=True)
+    status = models.CharField(max_length=16, choices=EventStatus.choices, default=EventStatus.ANNOUNCED)
+    summary = models.CharField(max_length=500)
+    time_start = models.DateField(null=True, blank=True, db_index=True)
+    time_end = models.DateField(null=True, blank=True)
+    time_precision = models.CharField(max_length=8, choices=DatePrecision.choices, blank=True)
+    time_phrase = models.CharField(
+        max_length=200, blank=True, help_text='The words the time was read from ("next year").'
+    )
+    markets = models.ManyToManyField("intel.Market", blank=True, related_name="events")
+    tags = models.ManyToManyField("intel.Tag", blank=True, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedManager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-time_start", "-id"]
+        constraints = [
+            *review_constraints(),
+            models.CheckConstraint(
+                condition=Q(time_end__isnull=True)
+                | Q(time_start__isnull=True)
+                | Q(time_end__gte=models.F("time_start")),
+                name="intel_event_time_ends_after_start",
+                violation_error_message="An event's time range cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def main_company_id(self) -> int | None:
+        """The first actor, the company the event is mainly about."""
+        actor = (
+            self.participants.filter(role=ParticipantRole.ACTOR)
+            .order_by("id")
+            .values_list("company_id", flat=True)
+            .first()
+        )
+        return actor
+
+    def fingerprint_parts(self) -> tuple[object, ...]:
+        markets = ",".join(str(pk) for pk in sorted(self.markets.values_list("pk", flat=True))) if self.pk else ""
+        return (
+            "event",
+            self.type,
+            self.main_company_id() if self.pk else None,
+            markets,
+            self.time_start,
+            self.time_end,
+        )
+
+    def independent_sources(self) -> int:
+        """Distinct publishers among the supporting articles (an article without one counts alone)."""
+        keys = {
+            source_id or f"article-{article_id}"
+            for article_id, source_id in self.evidence.values_list("article_id", "article__source_id")
+        }
+        return len(keys)
+
+    def credibility(self) -> float:
+        """Noisy-OR: 1 - Π(1 - wᵢ) over independent sources, wᵢ by their Admiralty grade."""
+        best: dict[object, float] = {}
+        for article_id, source_id, grade in self.evidence.values_list(
+            "article_id", "article__source_id", "article__source__reliability"
+        ):
+            key = source_id or f"article-{article_id}"
+            weight = RELIABILITY_WEIGHT.get(grade or Reliability.F, 0.5)
+            best[key] = max(best.get(key, 0.0), weight)
+        doubt = 1.0
+        for weight in best.values():
+            doubt *= 1.0 - weight
+        return round(1.0 - doubt, 3) if best else 0.0
+
+
+class EventParticipant(models.Model):
+    """A company's part in an event: actor, partner, target or regulator."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    company = models.ForeignKey("intel.Company", on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=16, choices=ParticipantRole.choices, default=ParticipantRole.ACTOR)
+
+    objects = TrackedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "company", "role"],
+                name="intel_eventparticipant_unique_role",
+                violation_error_message="This company already has that role in this event.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_role_display()})"
+
+
+class Evidence(Span):
+    """One supporting article for an event, with the sentence or quote that supports it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="evidence")
+    article = models.ForeignKey("intel.Article", on_delete=models.CASCADE, related_name="evidence")
+    text = models.TextField(help_text="The supporting sentence or quote, as it stands in the article.")
+    quote = models.ForeignKey("intel.Quote", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["event", "created_at"]
+        constraints = [
+            *span_constraints(),
+            models.UniqueConstraint(
+                fields=["event", "article", "start", "end"],
+                name="intel_evidence_unique_span",
+                violation_error_message="This passage is already evidence for this event.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article}: {self.text[:80]}"
+
+
+class Quote(Reviewable, Span):
+    """Quoted speech: the words, who said them, and the outlet they were reported through."""
+
+    article = models.ForeignKey("intel.Article", on_delete=models.CASCADE, related_name="quotes")
+    text = models.TextField()
+    speaker = models.ForeignKey("intel.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
+    speaker_name = models.CharField(max_length=200, blank=True, help_text="As written, when no person is linked.")
+    reported_via = models.ForeignKey(
+        "intel.Source",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_quotes",
+        help_text="The outlet the words were said to (an interview with Reuters).",
+    )
+
+    objects = TrackedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [*review_constraints(), *span_constraints()]
+
+    def __str__(self) -> str:
+        who = self.speaker or self.speaker_name or "unknown"
+        return f"{who}: “{self.text[:80]}”"
+
+    def fingerprint_parts(self) -> tuple[object, ...]:
+        return ("quote", self.article.content_hash, self.start, self.end)

@@ -1,0 +1,34 @@
+"""A name with a unique slug made from it, shared by the named domain records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.text import slugify
+
+
+def unique_slug(model: type[models.Model], name: str, *, exclude_pk: Any = None, max_length: int = 120) -> str:
+    """``slugify(name)``, with ``-2``, ``-3`` … appended until no other row has it."""
+    base = (slugify(name) or "item")[: max_length - 8]
+    taken = set(
+        model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class SluggedModel(models.Model):
+    name = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=120, blank=True, help_text="Left blank, it is made from the name.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)

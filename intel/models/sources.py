@@ -1,0 +1,55 @@
+"""Sources: the outlets that publish articles and the ones articles cite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from intel.choices import Reliability, SourceKind
+
+from .base import TrackedManager
+from .slugs import SluggedModel
+
+
+class Source(SluggedModel):
+    """A publisher or a cited outlet (the seed article cites Reuters).
+
+    ``reliability`` is the Admiralty scale A (completely reliable) to F (cannot be
+    judged); it weighs how much a piece of evidence from this source counts.
+    """
+
+    kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.NEWS_SITE)
+    domain = models.CharField(
+        max_length=253, blank=True, help_text='The web domain, lower case, without "www." (reuters.com).'
+    )
+    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
+    description = models.TextField(blank=True)
+
+    objects = TrackedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="intel_source_unique_slug"),
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=~Q(domain=""),
+                name="intel_source_unique_domain",
+                violation_error_message="Another source already has this domain.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # Normalised before the unique check runs, so "WWW.Reuters.com" clashes with "reuters.com".
+        self.domain = self.domain.strip().lower().removeprefix("www.").rstrip(".")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.clean()
+        super().save(*args, **kwargs)

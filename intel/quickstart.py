@@ -1,0 +1,66 @@
+"""What the quick start needs besides ``migrate``: the sample article and an admin account."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from intel.choices import DatePrecision
+from intel.models import Article, content_hash_of
+
+SAMPLE_ARTICLE = Path(settings.BASE_DIR) / "sample_data" / "xiaomi-us-market.txt"
+SAMPLE_TITLE = "Xiaomi geared up to enter the US market next year"
+# The seed article was published in July 2018 and cites a Reuters interview.
+SAMPLE_PUBLISHED = date(2018, 7, 1)
+
+
+def store_sample_article() -> tuple[Article, bool]:
+    """Store the seed article once; later runs find it by its content hash."""
+    body = SAMPLE_ARTICLE.read_text(encoding="utf-8")
+    with transaction.atomic():
+        return Article.objects.get_or_create(
+            content_hash=content_hash_of(body),
+            defaults={
+                "title": SAMPLE_TITLE,
+                "body": body,
+                "published_on": SAMPLE_PUBLISHED,
+                "published_precision": DatePrecision.MONTH,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class AdminAccount:
+    username: str
+    password: str | None  # None: the account existed and its password was left alone
+    created: bool
+
+
+def ensure_admin_account(*, username: str, password: str | None, password_file: Path) -> AdminAccount:
+    """Create the superuser if missing. A password given is (re)set; otherwise one is generated once.
+
+    The generated password is kept in ``password_file`` (mode 600) so that a second
+    run can print it again instead of leaving the user locked out.
+    """
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        password = password or secrets.token_urlsafe(12)
+        User.objects.create_superuser(username=username, email="", password=password)
+        if not password_file.exists() or password_file.read_text().strip() != password:
+            password_file.parent.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+        return AdminAccount(username, password, created=True)
+    if password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return AdminAccount(username, password, created=False)
+    saved = password_file.read_text().strip() if password_file.exists() else None
+    return AdminAccount(username, saved, created=False)

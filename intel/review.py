@@ -1,0 +1,82 @@
+"""Confirming and rejecting what the system proposed, and remembering rejections.
+
+Every automatically made record (``Reviewable``) starts *proposed*. A person
+confirms or rejects it; a rejection is also written to ``RejectedProposal`` under
+the record's fingerprint, and ingestion asks ``rejected_fingerprints`` before it
+proposes anything, so a rejected proposal never comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from intel.choices import ReviewStatus
+from intel.models import RejectedProposal, Reviewable
+
+R = TypeVar("R", bound=Reviewable)
+
+
+def _as_list(records: Iterable[R] | QuerySet[R]) -> list[R]:
+    return list(records)
+
+
+def confirm_records(records: Iterable[R] | QuerySet[R], *, by: AbstractBaseUser | None) -> int:
+    """Mark records confirmed by ``by``; a confirmed record is no longer remembered as rejected."""
+    items = _as_list(records)
+    if not items:
+        return 0
+    model = type(items[0])
+    with transaction.atomic():
+        RejectedProposal.objects.filter(
+            model_label=model._meta.label_lower, fingerprint__in=[item.proposal_fingerprint() for item in items]
+        ).delete()
+        return model._default_manager.filter(pk__in=[item.pk for item in items]).update(
+            review_status=ReviewStatus.CONFIRMED, reviewed_by=by, reviewed_at=timezone.now()
+        )
+
+
+def reject_records(records: Iterable[R] | QuerySet[R], *, by: AbstractBaseUser | None) -> int:
+    """Mark records rejected by ``by`` and remember their fingerprints."""
+    items = _as_list(records)
+    if not items:
+        return 0
+    model = type(items[0])
+    label = model._meta.label_lower
+    with transaction.atomic():
+        RejectedProposal.objects.bulk_create(
+            [
+                RejectedProposal(
+                    model_label=label,
+                    fingerprint=item.proposal_fingerprint(),
+                    description=str(item)[:500],
+                    rejected_by=by,
+                )
+                for item in items
+            ],
+            ignore_conflicts=True,
+        )
+        return model._default_manager.filter(pk__in=[item.pk for item in items]).update(
+            review_status=ReviewStatus.REJECTED, reviewed_by=by, reviewed_at=timezone.now()
+        )
+
+
+def rejected_fingerprints(model: type[Reviewable], fingerprints: Sequence[str]) -> set[str]:
+    """Which of these fingerprints a person rejected before (one query)."""
+    if not fingerprints:
+        return set()
+    return set(
+        RejectedProposal.objects.filter(
+            model_label=model._meta.label_lower, fingerprint__in=list(fingerprints)
+        ).values_list("fingerprint", flat=True)
+    )
+
+
+def was_rejected(record: Reviewable) -> bool:
+    """Whether a person rejected a proposal with this record's fingerprint before."""
+    return bool(rejected_fingerprints(type(record), [record.proposal_fingerprint()]))

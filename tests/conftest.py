@@ -1,0 +1,33 @@
+"""Fixtures shared by the whole suite, and the markers that pick the database and broker."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+HAS_REAL_BROKER = BROKER_URL.startswith(("redis://", "rediss://", "amqp://", "pyamqp://"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    skip_broker = pytest.mark.skip(reason="needs a real broker: set CELERY_BROKER_URL=redis://…")
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_pg)
+        if "broker" in item.keywords and not HAS_REAL_BROKER:
+            item.add_marker(skip_broker)
+
+
+@pytest.fixture
+def staff_user(db, django_user_model):
+    return django_user_model.objects.create_superuser(username="analyst", email="a@example.com", password="pw-analyst")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
