@@ -75,3 +75,19 @@ def test_admin_change_records_the_user_and_the_history_page_shows_it(staff_clien
     page = staff_client.get(f"/admin/intel/company/{company.pk}/history/")
     assert page.status_code == 200
     assert b"Samsung Electronics" in page.content and b"analyst" in page.content
+
+
+def test_bulk_review_from_the_admin_records_the_reviewer_in_history(staff_client, staff_user):
+    from tests.factories import ProposedCompanyFactory
+
+    proposed = [ProposedCompanyFactory(), ProposedCompanyFactory()]
+    staff_client.post(
+        "/admin/intel/company/", {"action": "confirm_selected", "_selected_action": [c.pk for c in proposed]}
+    )
+    for company in proposed:
+        latest = company.history.latest()
+        assert (latest.review_status, latest.history_user, latest.history_change_reason) == (
+            "confirmed",
+            staff_user,
+            "bulk update",
+        )
