@@ -9,8 +9,11 @@ from intel.health import record_heartbeat
 from intel.models import (
     Article,
     ArticleTag,
+    CompanyAlias,
     Evidence,
     Market,
+    PersonAlias,
+    ProductAlias,
     Quote,
     RejectedProposal,
     RelationshipEvidence,
@@ -52,7 +55,10 @@ def one_of_each(staff_user):
     rel = RelationshipFactory(subject=company)
     RelationshipEvidence.objects.create(relationship=rel, article=article, start=0, end=5, text="Hello")
     Role.objects.create(person=person, company=company, title="CEO")
-    ProductFactory(maker=company)
+    product = ProductFactory(maker=company)
+    CompanyAlias.objects.create(company=company, text="Co")
+    PersonAlias.objects.create(person=person, text="P.")
+    ProductAlias.objects.create(product=product, text="Ph")
     MentionFactory(article=article, company=company)
     ArticleTag.objects.create(article=article, tag=TagFactory(), reason="rule")
     RejectedProposal.objects.create(

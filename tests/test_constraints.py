@@ -151,3 +151,20 @@ def test_company_cannot_be_its_own_parent():
     company.parent = company
     with pytest.raises(IntegrityError), transaction.atomic():
         company.save()
+
+
+def test_credibility_grows_with_independent_sources_only():
+    from intel.models import Evidence
+
+    event = EventFactory()
+    reuters = SourceFactory(reliability="A")
+    first = ArticleFactory(source=reuters)
+    Evidence.objects.create(event=event, article=first, start=0, end=5, text="x")
+    one = event.credibility()
+    # A second article from the same outlet is not an independent source.
+    Evidence.objects.create(event=event, article=ArticleFactory(source=reuters), start=0, end=5, text="x")
+    assert event.independent_sources() == 1 and event.credibility() == one
+    Evidence.objects.create(
+        event=event, article=ArticleFactory(source=SourceFactory(reliability="C")), start=0, end=5, text="y"
+    )
+    assert event.independent_sources() == 2 and event.credibility() > one
