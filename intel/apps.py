@@ -5,3 +5,8 @@ class IntelConfig(AppConfig):
     name = "intel"
     verbose_name = "Competitive intelligence"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from intel import signals
+
+        signals.connect()

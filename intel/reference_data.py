@@ -1,6 +1,7 @@
 """The world's countries and main regions as markets, from maintained datasets.
 
 * Countries: ISO 3166-1 from ``pycountry`` (names, official names, codes).
+* Demonyms ("Indian", "European"): ``countryinfo`` for countries, a short table for regions.
 * Regions: the UN M49 geoscheme (continents and sub-regions) and the EU-27 from
   ``country_converter``'s country table, plus a few trade groupings analysts use
   that are defined by composition of those (Greater China, Latin America).
@@ -51,6 +52,18 @@ COMPOSITE_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "Latin America": {"regions": ("Caribbean", "Central America", "South America")},
 }
 
+# Adjectives naming regions, by the region's name ("the European market").
+REGION_DEMONYMS: dict[str, tuple[str, ...]] = {
+    "Europe": ("European",),
+    "Asia": ("Asian",),
+    "Africa": ("African",),
+    "Latin America": ("Latin American",),
+    "Western Asia": ("Middle Eastern",),
+    "South-eastern Asia": ("Southeast Asian",),
+    "Southern Asia": ("South Asian",),
+    "Northern America": ("North American",),
+}
+
 CONTINENT_NAMES = {"America": "Americas"}
 
 
@@ -71,6 +84,7 @@ class RegionSpec:
     countries: set[str] = field(default_factory=set)  # alpha-2 codes
     regions: set[str] = field(default_factory=set)  # names of other regions
     aliases: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -79,12 +93,14 @@ class CountrySpec:
     name: str
     m49: str
     aliases: list[str]
+    demonyms: list[str] = field(default_factory=list)
 
 
 def build_reference_data() -> tuple[list[CountrySpec], list[RegionSpec]]:
     """Read both datasets and return what to load, with nothing touching the database."""
     import country_converter  # pandas-backed and slow to import: only when loading
     import pycountry
+    from countryinfo import CountryInfo, CountryNotFoundError
 
     table = country_converter.CountryConverter().data
     by_iso3: dict[str, dict[str, Any]] = {row["ISO3"]: row for row in table.to_dict("records")}
@@ -93,6 +109,7 @@ def build_reference_data() -> tuple[list[CountrySpec], list[RegionSpec]]:
     subregion_countries: dict[str, set[str]] = defaultdict(set)
     subregion_continent: dict[str, Counter[str]] = defaultdict(Counter)
     eu: set[str] = set()
+    demonym_claims: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for entry in pycountry.countries:
         row = by_iso3.get(entry.alpha_3, {})
         short = _text(row.get("name_short"))
@@ -110,6 +127,13 @@ def build_reference_data() -> tuple[list[CountrySpec], list[RegionSpec]]:
             alias = alias.strip()
             if alias and alias.casefold() != name.casefold() and alias.casefold() not in {a.casefold() for a in unique}:
                 unique.append(alias)
+        try:
+            info = CountryInfo(entry.alpha_2)
+            demonym, population = (info.demonym() or "").strip(), info.population() or 0
+        except (CountryNotFoundError, KeyError):
+            demonym, population = "", 0
+        if demonym:
+            demonym_claims[demonym].append((population, entry.alpha_2))
         countries.append(CountrySpec(iso=entry.alpha_2, name=name, m49=entry.numeric, aliases=unique))
         subregion = _text(row.get("UNregion"))
         continent = _text(row.get("continent"))
@@ -119,6 +143,12 @@ def build_reference_data() -> tuple[list[CountrySpec], list[RegionSpec]]:
                 subregion_continent[subregion][CONTINENT_NAMES.get(continent, continent)] += 1
         if _text(row.get("EU27")):
             eu.add(entry.alpha_2)
+
+    # "Chinese" is claimed by China, Hong Kong and Macau; "American" by the US and
+    # its territories: a demonym names the most populous claimant only.
+    by_iso_spec = {spec.iso: spec for spec in countries}
+    for demonym, claims in demonym_claims.items():
+        by_iso_spec[max(claims)[1]].demonyms.append(demonym)
 
     regions: dict[str, RegionSpec] = {}
     continents: dict[str, set[str]] = defaultdict(set)
@@ -137,17 +167,22 @@ def build_reference_data() -> tuple[list[CountrySpec], list[RegionSpec]]:
     for name, aliases in REGION_ALIASES.items():
         if name in regions:
             regions[name].aliases = aliases
+    for name, demonyms in REGION_DEMONYMS.items():
+        if name in regions:
+            regions[name].demonyms = demonyms
     return countries, list(regions.values())
 
 
-def _add_aliases(alias_model: Any, market: Any, aliases: Iterable[str]) -> None:
+def _add_aliases(alias_model: Any, market: Any, aliases: Iterable[str], *, demonyms: Iterable[str] = ()) -> None:
     existing = {text.casefold() for text in alias_model.objects.filter(market=market).values_list("text", flat=True)}
     new = []
-    for alias in aliases:
+    for alias, is_demonym in [*((a, False) for a in aliases), *((d, True) for d in demonyms)]:
         if alias.casefold() in existing or alias.casefold() == market.name.casefold():
             continue
         existing.add(alias.casefold())
-        new.append(alias_model(market=market, text=alias, case_sensitive=_is_case_sensitive(alias)))
+        # Demonyms are adjectives written capitalised: "Indian", never "indian".
+        case_sensitive = True if is_demonym else _is_case_sensitive(alias)
+        new.append(alias_model(market=market, text=alias, case_sensitive=case_sensitive, is_demonym=is_demonym))
     alias_model.objects.bulk_create(new)
 
 
@@ -161,7 +196,7 @@ def load_reference_markets(market_model: Any, alias_model: Any) -> dict[str, int
             defaults={"name": spec.name, "kind": "country", "m49_code": spec.m49, "slug": slugify(spec.name)},
         )
         by_iso[spec.iso] = market
-        _add_aliases(alias_model, market, spec.aliases)
+        _add_aliases(alias_model, market, spec.aliases, demonyms=spec.demonyms)
 
     by_name: dict[str, Any] = {}
     for spec in regions:
@@ -169,7 +204,7 @@ def load_reference_markets(market_model: Any, alias_model: Any) -> dict[str, int
             slug=slugify(spec.name), kind="region", defaults={"name": spec.name}
         )
         by_name[spec.name] = market
-        _add_aliases(alias_model, market, spec.aliases)
+        _add_aliases(alias_model, market, spec.aliases, demonyms=spec.demonyms)
     for spec in regions:
         members = [by_iso[iso] for iso in sorted(spec.countries) if iso in by_iso]
         members += [by_name[name] for name in sorted(spec.regions) if name in by_name]

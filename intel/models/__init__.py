@@ -7,11 +7,16 @@ from .events import Event, EventParticipant, Evidence, Quote
 from .markets import Market, MarketAlias
 from .monitoring import Heartbeat
 from .relationships import Relationship, RelationshipEvidence
+from .rules import EntityIndexVersion, EventRule, MatchAlgorithm, TagRule
 from .sources import Source
 from .tags import ArticleTag, Tag
 
 __all__ = [
     "Article",
+    "EntityIndexVersion",
+    "EventRule",
+    "MatchAlgorithm",
+    "TagRule",
     "ArticleTag",
     "Company",
     "CompanyAlias",

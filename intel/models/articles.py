@@ -64,10 +64,20 @@ class Article(models.Model):
         help_text="The original, when this article is the same story rewritten or syndicated.",
     )
     tags = models.ManyToManyField("intel.Tag", through="intel.ArticleTag", blank=True, related_name="articles")
+    # SimHash of the text's word shingles, and its four 16-bit bands: two texts
+    # within 3 bits of each other share a band, so near-duplicates are found by
+    # four indexed equality lookups instead of a scan.
+    simhash = models.BigIntegerField(null=True, blank=True, editable=False)
+    simhash_band0 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    simhash_band1 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    simhash_band2 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    simhash_band3 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords(excluded_fields=["body"])
+    history = HistoricalRecords(
+        excluded_fields=["body", "simhash", "simhash_band0", "simhash_band1", "simhash_band2", "simhash_band3"]
+    )
 
     class Meta:
         ordering = ["-published_on", "-id"]

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -70,6 +71,11 @@ def record_bulk_history(
             )
 
 
+# Sent after a bulk write (update, bulk_create) on a tracked model, which sends no
+# per-row signals: caches of names (the gazetteer) listen to it.
+bulk_changed = Signal()
+
+
 class TrackedQuerySet(models.QuerySet[M]):
     """A queryset whose bulk writes are recorded in the model's history table."""
 
@@ -80,6 +86,8 @@ class TrackedQuerySet(models.QuerySet[M]):
             pks = list(self.values_list("pk", flat=True))
             count = super().update(**kwargs)
             record_bulk_history(self.model, pks, history_type="~", reason="bulk update", using=self.db)
+            if pks:
+                bulk_changed.send(sender=self.model, update_fields=set(kwargs))
         return count
 
     def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
@@ -88,6 +96,8 @@ class TrackedQuerySet(models.QuerySet[M]):
             # With ignore_conflicts the skipped rows come back without a primary key.
             pks = [obj.pk for obj in created if obj.pk is not None]
             record_bulk_history(self.model, pks, history_type="+", reason="bulk create", using=self.db)
+            if pks:
+                bulk_changed.send(sender=self.model)
         return created
 
     # ``bulk_update()`` needs no override: Django implements it with ``update()``
@@ -95,6 +105,12 @@ class TrackedQuerySet(models.QuerySet[M]):
 
 
 TrackedManager = models.Manager.from_queryset(TrackedQuerySet)
+
+
+def fingerprint_of(parts: Iterable[object]) -> str:
+    """A stable hash of what makes two proposals "the same thing" (case-insensitive)."""
+    raw = "\x1f".join(str(part).casefold() for part in parts)
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class Reviewable(models.Model):
@@ -125,8 +141,7 @@ class Reviewable(models.Model):
         return (self.pk,)
 
     def proposal_fingerprint(self) -> str:
-        raw = "\x1f".join(str(part).casefold() for part in self.fingerprint_parts())
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return fingerprint_of(self.fingerprint_parts())
 
 
 def review_constraints() -> list[models.BaseConstraint]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from intel.choices import DatePrecision, EventStatus, EventType, ParticipantRole, Reliability
 
-from .base import Reviewable, Span, TrackedManager, review_constraints, span_constraints
+from .base import Reviewable, Span, TrackedManager, fingerprint_of, review_constraints, span_constraints
 
 # How much one independent source of each Admiralty grade adds to credibility.
 RELIABILITY_WEIGHT = {
@@ -64,25 +67,27 @@ class Event(Reviewable):
         return self.summary
 
     def main_company_id(self) -> int | None:
-        """The first actor, the company the event is mainly about."""
-        actor = (
-            self.participants.filter(role=ParticipantRole.ACTOR)
-            .order_by("id")
-            .values_list("company_id", flat=True)
-            .first()
-        )
-        return actor
+        """The company the event is mainly about: the first actor, else target, else partner."""
+        if not self.pk:
+            return None
+        rows = list(self.participants.order_by("id").values_list("role", "company_id"))
+        for role in (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER):
+            for row_role, company_id in rows:
+                if row_role == role:
+                    return company_id
+        return None
 
-    def fingerprint_parts(self) -> tuple[object, ...]:
-        markets = ",".join(str(pk) for pk in sorted(self.markets.values_list("pk", flat=True))) if self.pk else ""
-        return (
-            "event",
-            self.type,
-            self.main_company_id() if self.pk else None,
-            markets,
-            self.time_start,
-            self.time_end,
-        )
+    @staticmethod
+    def fingerprint_for(
+        type: str, main_company_id: int | None, market_ids: Iterable[int], time_start: date | None, time_end: date | None
+    ) -> str:
+        """The fingerprint of an event not stored yet (ingestion checks rejections with it)."""
+        markets = ",".join(str(pk) for pk in sorted(set(market_ids)))
+        return fingerprint_of(("event", type, main_company_id, markets, time_start, time_end))
+
+    def proposal_fingerprint(self) -> str:
+        markets = list(self.markets.values_list("pk", flat=True)) if self.pk else []
+        return self.fingerprint_for(self.type, self.main_company_id(), markets, self.time_start, self.time_end)
 
     def independent_sources(self) -> int:
         """Distinct publishers among the supporting articles (an article without one counts alone)."""

@@ -107,6 +107,10 @@ class MarketAlias(Alias):
     """Another name of a market: "US", "U.S.", "USA", "America" all mean the United States."""
 
     market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="aliases")
+    is_demonym = models.BooleanField(
+        default=False,
+        help_text='An adjective ("Indian"): it names the market only in phrases like "the Indian market".',
+    )
 
     history = HistoricalRecords()
 

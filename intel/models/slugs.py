@@ -32,3 +32,23 @@ class SluggedModel(models.Model):
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+
+
+def assign_unique_slugs(model: type[models.Model], objs: list[Any]) -> None:
+    """Give each unsaved object a slug no row (and no other object here) has, in one query."""
+    # Unsaved model instances are unhashable: pair them with their wanted slug in a list.
+    wanted = [(obj, (slugify(obj.name) or "item")[:112]) for obj in objs if not obj.slug]
+    if not wanted:
+        return
+    bases = {base for _, base in wanted}
+    prefix_query = models.Q()
+    for base in bases:
+        prefix_query |= models.Q(slug__startswith=base)
+    taken = set(model._default_manager.filter(prefix_query).values_list("slug", flat=True))
+    for obj, base in wanted:
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        obj.slug = slug

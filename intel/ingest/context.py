@@ -1,0 +1,138 @@
+"""What flows through the pipeline: the input, then everything each stage adds.
+
+Stages read and add fields of ``ArticleContext``; none of them talks to another
+stage except through it. ``IngestEnv`` holds what all articles of a batch share
+(the gazetteer, the NLP pipeline, the rules, the acting user).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from intel.models import Article, Event, Quote, Source
+
+    from .dates import PublishedDate
+    from .timex import TimeExpression
+
+
+@dataclass
+class IngestInput:
+    """One article as a caller hands it over. Exactly one of text, html, raw or fetch_url."""
+
+    text: str | None = None
+    html: str | None = None
+    raw: bytes | None = None  # an uploaded file's bytes
+    filename: str = ""  # its name, for the file type
+    fetch_url: str = ""  # fetch the article from here (through the safe fetcher)
+    url: str = ""  # the article's address, stored (defaults to fetch_url)
+    title: str = ""
+    published: date | str | PublishedDate | None = None
+    source: str = ""  # the publisher's name
+    fetch_linked_page: bool = False
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+    heading: bool
+
+
+@dataclass
+class Hit:
+    """A name found in the text that refers to a record (known or just proposed)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # company | market | person | product
+    target_id: int
+    method: str
+    confidence: float
+
+
+@dataclass
+class CitedSource:
+    source: Source
+    start: int
+    end: int
+    interview: bool  # "in an interview with Reuters": quotes nearby were said to it
+
+
+@dataclass
+class EventOutcome:
+    event: Event
+    new: bool
+    evidence_start: int
+    evidence_end: int
+
+
+@dataclass
+class ArticleContext:
+    input: IngestInput
+    # normalise
+    body: str = ""
+    title: str = ""
+    url: str = ""
+    published: PublishedDate | None = None
+    source_name: str = ""
+    # dedupe
+    article: Article | None = None
+    created: bool = False
+    duplicate_of_existing: bool = False  # the very same article was stored before: nothing more to do
+    near_duplicate_of: Article | None = None
+    # sentences
+    doc: Doc | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    _sentence_starts: list[int] = field(default_factory=list)
+    # entities
+    hits: list[Hit] = field(default_factory=list)
+    proposed: list[tuple[str, Any]] = field(default_factory=list)  # (kind, record)
+    cited: list[CitedSource] = field(default_factory=list)
+    roles: list[Any] = field(default_factory=list)
+    # time
+    times: list[TimeExpression] = field(default_factory=list)
+    # events, quotes, tags
+    events: list[EventOutcome] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    tags: list[Any] = field(default_factory=list)
+    mentions: list[Any] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        """True when later stages have nothing to do (the article was already stored)."""
+        return self.duplicate_of_existing
+
+    def set_sentences(self, sentences: list[Sentence]) -> None:
+        self.sentences = sentences
+        self._sentence_starts = [s.start for s in sentences]
+
+    def sentence_at(self, offset: int) -> int:
+        """Index of the sentence containing ``offset`` (or the one before it)."""
+        return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
+
+    def hits_in(self, start: int, end: int, kind: str | None = None) -> list[Hit]:
+        return [h for h in self.hits if h.start >= start and h.end <= end and (kind is None or h.kind == kind)]
+
+    def last_hit_before(self, offset: int, kind: str) -> Hit | None:
+        best = None
+        for hit in self.hits:
+            if hit.kind == kind and hit.end <= offset and (best is None or hit.start > best.start):
+                best = hit
+        return best
+
+
+@dataclass
+class IngestEnv:
+    """Shared by every article of a batch."""
+
+    user: Any = None
+    fetch_allowed_networks: list[str] | None = None
+    cache: dict[str, Any] = field(default_factory=dict)

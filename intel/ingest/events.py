@@ -1,0 +1,310 @@
+"""Stage 7, events: typed events with participants, markets, status, time and evidence.
+
+Reads ``ctx.sentences``, ``ctx.hits`` (companies and markets found in stages 4–5)
+and ``ctx.times``. For each sentence, each built-in trigger (``event_rules.py``)
+and each enabled ``EventRule`` that matches proposes an event:
+
+* participants: the company before the trigger acts ("Xiaomi … foray into"); with
+  no company there, "it", "they" or "the company" mean the company named last
+  before the sentence; sanctions make every named company a target;
+* markets: the sentence's markets, or for "the market"/"there", the market named
+  last before the sentence; triggers that need a market are dropped without one;
+* time: the sentence's first resolved time phrase; status: from its wording.
+
+An event that matches one already known (same type, same main company, a shared
+market, overlapping time) gains an ``Evidence`` row instead of a twin; a
+proposal a person rejected is not made again. Adds ``ctx.events``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+
+from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
+from intel.matching import find_matches
+from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
+from intel.review import rejected_fingerprints
+
+from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
+from .event_rules import BUILTIN_TRIGGERS, Trigger, status_of
+from .timex import resolve_range_overlap
+
+NAME = "events"
+
+_PRONOUN_SUBJECT = re.compile(r"\b(?:it|they|the company|the firm|the group|the brand|he|she|we)\b", re.IGNORECASE)
+_MARKET_ANAPHORA = re.compile(r"\b(?:the|that|this) (?:\w+ )?market\b|\bthere\b", re.IGNORECASE)
+
+
+@dataclass
+class Draft:
+    ctx: ArticleContext
+    sentence: Sentence
+    trigger: Trigger
+    actor: int | None
+    partners: list[int]
+    targets: list[int]
+    markets: list[int]
+    status: str
+    time_start: date | None
+    time_end: date | None
+    precision: str
+    phrase: str
+    confidence: float
+    rule_label: str
+    summary: str = ""
+    event: Event | None = None
+    key: tuple[object, ...] = field(default_factory=tuple)
+
+    @property
+    def main_company(self) -> int | None:
+        return self.actor or (self.targets[0] if self.targets else None) or (self.partners[0] if self.partners else None)
+
+
+def _analyst_triggers() -> list[tuple[Trigger, EventRule]]:
+    triggers = []
+    for rule in EventRule.objects.filter(enabled=True):
+        triggers.append(
+            (
+                Trigger(
+                    f"rule {rule.name}", rule.event_type, re.compile(r"$^"), rule.status,
+                    needs_market=rule.requires_market, confidence=rule.confidence,
+                ),
+                rule,
+            )
+        )  # fmt: skip
+    return triggers
+
+
+def _trigger_span(trigger: Trigger, rule: EventRule | None, text: str) -> tuple[int, int] | None:
+    if rule is None:
+        match = trigger.pattern.search(text)
+        return (match.start(), match.end()) if match else None
+    found = find_matches(text, algorithm=rule.algorithm, pattern=rule.match, case_sensitive=rule.case_sensitive)
+    return (found[0].start, found[0].end) if found else None
+
+
+def _unique(ids: list[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+def _draft(
+    ctx: ArticleContext, sentence: Sentence, trigger: Trigger, span: tuple[int, int], rule_label: str
+) -> Draft | None:
+    text = ctx.body[sentence.start : sentence.end]
+    trigger_at = sentence.start + span[0]
+    companies = ctx.hits_in(sentence.start, sentence.end, "company")
+    markets = _unique([h.target_id for h in ctx.hits_in(sentence.start, sentence.end, "market")])
+    confidence = trigger.confidence
+    if not markets and trigger.needs_market and _MARKET_ANAPHORA.search(text):
+        previous = ctx.last_hit_before(sentence.start, "market")
+        if previous is not None:
+            markets, confidence = [previous.target_id], confidence - 0.1
+    if trigger.needs_market and not markets:
+        return None
+
+    actor: int | None = None
+    partners: list[int] = []
+    targets: list[int] = []
+    before = [h for h in companies if h.start < trigger_at]
+    after = [h for h in companies if h.start >= trigger_at]
+    if trigger.roles == "targets":
+        targets = _unique([h.target_id for h in companies])
+    else:
+        subject: Hit | None = before[0] if before else None
+        if subject is None and _PRONOUN_SUBJECT.search(ctx.body[sentence.start : trigger_at]):
+            subject = ctx.last_hit_before(sentence.start, "company")
+            confidence -= 0.1
+        if subject is None and after and trigger.roles == "actor":
+            subject = after[0]
+        actor = subject.target_id if subject else None
+        others = _unique([h.target_id for h in companies if h.target_id != actor])
+        if trigger.roles == "actor-target":
+            targets = others
+        else:
+            partners = others
+    if actor is None and not targets and trigger.type != EventType.MARKET_POSITION:
+        return None
+
+    times = [t for t in ctx.times if t.start >= sentence.start and t.end <= sentence.end and t.date_start]
+    first = times[0] if times else None
+    return Draft(
+        ctx=ctx,
+        sentence=sentence,
+        trigger=trigger,
+        actor=actor,
+        partners=partners,
+        targets=targets,
+        markets=markets,
+        status=status_of(text, trigger.default_status),
+        time_start=first.date_start if first else None,
+        time_end=first.date_end if first else None,
+        precision=first.precision if first else "",
+        phrase=first.phrase if first else "",
+        confidence=round(max(0.1, min(confidence, 0.95)), 2),
+        rule_label=rule_label,
+    )
+
+
+def _time_label(draft: Draft) -> str:
+    if not draft.time_start:
+        return ""
+    if draft.precision == "year":
+        return str(draft.time_start.year)
+    if draft.precision == "quarter":
+        return f"Q{(draft.time_start.month - 1) // 3 + 1} {draft.time_start.year}"
+    if draft.precision == "month":
+        return draft.time_start.strftime("%B %Y")
+    return draft.time_start.isoformat()
+
+
+def _summarise(drafts: list[Draft]) -> None:
+    company_ids = {pk for d in drafts for pk in [d.actor, *d.partners, *d.targets] if pk}
+    market_ids = {pk for d in drafts for pk in d.markets}
+    companies = dict(Company.objects.filter(pk__in=company_ids).values_list("pk", "name"))
+    markets = dict(Market.objects.filter(pk__in=market_ids).values_list("pk", "name"))
+    labels = dict(EventType.choices)
+    for d in drafts:
+        who = companies.get(d.main_company or 0) or ", ".join(markets.get(m, "") for m in d.markets)
+        where = ", ".join(markets.get(m, "") for m in d.markets)
+        detail = ", ".join(part for part in (d.status.replace("_", " "), _time_label(d)) if part)
+        kind = labels.get(d.trigger.type, d.trigger.type).split(" (")[0].lower()
+        with_whom = ", ".join(companies.get(pk, "") for pk in d.partners + d.targets)
+        summary = f"{who}: {kind}"
+        if with_whom:
+            summary += f" ({'with' if d.partners else 'against' if d.trigger.roles == 'targets' else 'of'} {with_whom})"
+        if where and where != who:
+            summary += f" – {where}"
+        d.summary = f"{summary} ({detail})"[:500]
+
+
+def _fingerprint(d: Draft) -> str:
+    return Event.fingerprint_for(d.trigger.type, d.main_company, d.markets, d.time_start, d.time_end)
+
+
+def _same_event(event: Event, d: Draft, event_markets: set[int], event_main: int | None) -> bool:
+    if event.type != d.trigger.type or event_main != d.main_company:
+        return False
+    if (event_markets or d.markets) and not (event_markets & set(d.markets)):
+        return False
+    return resolve_range_overlap((event.time_start, event.time_end), (d.time_start, d.time_end))
+
+
+def _known_events(drafts: list[Draft]) -> list[tuple[Event, set[int], int | None]]:
+    types = {d.trigger.type for d in drafts}
+    mains = {d.main_company for d in drafts if d.main_company}
+    markets = {m for d in drafts if d.main_company is None for m in d.markets}
+    query = Q(participants__company_id__in=mains) | Q(participants__isnull=True, markets__id__in=markets)
+    events = (
+        Event.objects.filter(Q(type__in=types) & query)
+        .exclude(review_status=ReviewStatus.REJECTED)
+        .distinct()
+        .prefetch_related("markets", "participants")
+    )
+    known = []
+    for event in events:
+        market_ids = {m.pk for m in event.markets.all()}
+        known.append((event, market_ids, _main_of(list(event.participants.all()))))
+    return known
+
+
+def _main_of(participants: list[EventParticipant]) -> int | None:
+    for role in (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER):
+        for p in sorted(participants, key=lambda p: p.pk or 0):
+            if p.role == role:
+                return p.company_id
+    return None
+
+
+def run(batch: list[ArticleContext], env: IngestEnv) -> None:
+    todo = [ctx for ctx in batch if not ctx.done]
+    if not todo:
+        return
+    triggers: list[tuple[Trigger, EventRule | None]] = [(t, None) for t in BUILTIN_TRIGGERS]
+    triggers += _analyst_triggers()
+    drafts: list[Draft] = []
+    for ctx in todo:
+        for sentence in ctx.sentences:
+            if sentence.heading:
+                continue
+            text = ctx.body[sentence.start : sentence.end]
+            for trigger, rule in triggers:
+                span = _trigger_span(trigger, rule, text)
+                if span is None:
+                    continue
+                label = f"rule:{rule.name}" if rule else f"builtin:{trigger.name}"
+                draft = _draft(ctx, sentence, trigger, span, label)
+                if draft is not None:
+                    drafts.append(draft)
+    if not drafts:
+        return
+    _summarise(drafts)
+    rejected = rejected_fingerprints(Event, [_fingerprint(d) for d in drafts])
+    drafts = [d for d in drafts if _fingerprint(d) not in rejected]
+    known = _known_events(drafts)
+    fresh: list[Draft] = []
+    for d in drafts:
+        match = next((e for e, markets, main in known if _same_event(e, d, markets, main)), None)
+        if match is None:
+            # An event proposed earlier in this batch, perhaps from this very article.
+            match_draft = next(
+                (f for f in fresh if _same_event(f.event, d, set(f.markets), f.main_company)),  # type: ignore[arg-type]
+                None,
+            )
+            match = match_draft.event if match_draft else None
+        if match is not None:
+            d.event = match
+            continue
+        d.event = Event(
+            type=d.trigger.type,
+            status=d.status,
+            summary=d.summary,
+            time_start=d.time_start,
+            time_end=d.time_end,
+            time_precision=d.precision,
+            time_phrase=d.phrase[:200],
+            confidence=d.confidence,
+            review_status=ReviewStatus.PROPOSED,
+            method=Method.RULE,
+            method_detail=d.rule_label[:200],
+        )
+        fresh.append(d)
+    _store(drafts, fresh)
+
+
+def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
+    Event.objects.bulk_create([d.event for d in fresh])  # type: ignore[misc]
+    participants = []
+    market_links = []
+    for d in fresh:
+        event = d.event
+        assert event is not None
+        if d.actor:
+            participants.append(EventParticipant(event=event, company_id=d.actor, role=ParticipantRole.ACTOR))
+        for pk in d.partners:
+            participants.append(EventParticipant(event=event, company_id=pk, role=ParticipantRole.PARTNER))
+        for pk in d.targets:
+            participants.append(EventParticipant(event=event, company_id=pk, role=ParticipantRole.TARGET))
+        for pk in d.markets:
+            market_links.append(Event.markets.through(event_id=event.pk, market_id=pk))
+    EventParticipant.objects.bulk_create(participants)
+    Event.markets.through.objects.bulk_create(market_links)
+    evidence: dict[tuple[int, int, int, int], Evidence] = {}
+    new_ids = {id(d) for d in fresh}
+    for d in drafts:
+        event = d.event
+        assert event is not None and d.ctx.article is not None
+        key = (event.pk, d.ctx.article.pk, d.sentence.start, d.sentence.end)
+        if key not in evidence:
+            evidence[key] = Evidence(
+                event=event,
+                article=d.ctx.article,
+                start=d.sentence.start,
+                end=d.sentence.end,
+                text=d.ctx.body[d.sentence.start : d.sentence.end],
+            )
+            d.ctx.events.append(EventOutcome(event, id(d) in new_ids, d.sentence.start, d.sentence.end))
+    Evidence.objects.bulk_create(list(evidence.values()), ignore_conflicts=True)

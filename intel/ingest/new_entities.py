@@ -1,0 +1,504 @@
+"""Stage 5, new entities: propose companies, people and products the database does not know,
+find the outlets the article cites, and store every mention.
+
+Reads ``ctx.doc`` (tokens), ``ctx.sentences`` and ``ctx.hits`` (known entities).
+Finds runs of capitalised tokens that are not known names (spaCy tokens; rules in
+the spirit of spaCy's rule-based matcher), then classifies each name by its
+context:
+
+* a **cited source**: "in an interview with Reuters", "according to Bloomberg";
+* a **person**: two or more capitalised words after a job title ("senior vice
+  president Wang Xiang") or before "said"/"stated"; the title and its company
+  ("the company's", "Xiaomi's") become a proposed ``Role``;
+* a **product**: a name after its maker in a list that ends in a product noun
+  ("the Apple iPhones, Google Pixel lineup and Samsung Galaxy Note and Galaxy S
+  series devices");
+* a **company**: any other name seen at least once away from the start of a
+  sentence.
+
+Precision first: words that only ever start a sentence, months, weekdays, job
+titles, demonyms and headings are never proposed; a name a person rejected
+before is not proposed again (``RejectedProposal``). New records are created
+*proposed* with a confidence and ``method=discovered``. Adds to ``ctx.hits``
+(their mentions), ``ctx.proposed``, ``ctx.roles``, ``ctx.cited``; stores all
+mentions of the article (known and new) in one bulk insert (``ctx.mentions``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from spacy.tokens import Doc, Token
+
+from intel.choices import Method, ReviewStatus, SourceKind
+from intel.models import Company, Mention, Person, Product, Role, Source
+from intel.models.slugs import assign_unique_slugs
+from intel.review import rejected_fingerprints
+
+from .context import ArticleContext, CitedSource, Hit, IngestEnv
+from .gazetteer import get_gazetteer
+
+NAME = "new entities"
+
+MONTHS = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+}  # fmt: skip
+WEEKDAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+TITLE_WORDS = {
+    "senior", "executive", "vice", "president", "chief", "officer", "ceo", "cfo", "cto", "coo", "cmo", "chairman",
+    "chairwoman", "chair", "founder", "co-founder", "cofounder", "director", "head", "general", "manager", "managing",
+    "spokesperson", "spokesman", "spokeswoman", "analyst", "partner", "secretary", "minister", "chief-executive",
+    "global", "regional", "country", "sales", "marketing", "operations", "product", "international", "deputy", "svp",
+    "evp", "vp", "gm", "md", "mr", "mrs", "ms", "dr",
+}  # fmt: skip
+OTHER_CAPS = {"I", "OK", "AM", "PM", "TV", "AI", "CEO", "CFO", "CTO", "COO", "IPO", "GDP", "Q1", "Q2", "Q3", "Q4"}
+PRODUCT_NOUNS = {
+    "lineup", "line-up", "series", "device", "devices", "phone", "phones", "smartphone", "smartphones", "handset",
+    "handsets", "range", "model", "models", "tablet", "tablets", "laptop", "laptops", "flagship", "flagships",
+    "family", "brand", "watch", "watches", "earbuds", "console", "consoles",
+}  # fmt: skip
+KNOWN_AGENCIES = {
+    "reuters", "associated press", "ap", "afp", "agence france-presse", "bloomberg", "xinhua", "kyodo", "yonhap",
+    "dpa", "ansa", "efe", "pti", "tass", "anadolu",
+}  # fmt: skip
+
+_CITE_BEFORE = re.compile(
+    r"(?:interview with|interviewed by|told|according to|reported by|speaking to|spoke to|talking to|"
+    r"statement to|quoted by|cited by|reports? from|report by)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_CITE_AFTER = re.compile(r"^\s+(?:reported|reports|news agency|said in a report|first reported)\b")
+_SAID_AFTER = re.compile(r"^,?\s+(?:said|says|stated|states|told|added|explained|noted|wrote|commented|claimed)\b")
+_SAID_BEFORE = re.compile(r"\b(?:said|says|stated|according to)\s+$")
+_APPOSITIVE_TITLE = re.compile(
+    r"^,\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:ceo|chief|president|founder|chairman|director|head|"
+    r"spokes(?:person|man|woman)|analyst|minister|manager)\b",
+    re.IGNORECASE,
+)
+_CONTINUATION = re.compile(r"^(?:[A-Z]|\d{1,4}|[A-Z]\d{1,3}|\d{1,3}[A-Za-z]{1,3})$")
+_CAMEL_LOWER = re.compile(r"^[a-z]{1,3}[A-Z][\w-]*$")
+_CAPITALISED = re.compile(r"^[A-Z][\w&'-]*$")
+_OPENING_QUOTES = {'"', "“", "‘", "'", "(", ":", "—", "–"}
+_COMPANY_OWNER = re.compile(r"(?:(?P<anaphor>the company's|its|their)|(?P<name>[A-Z][\w&-]+)(?:'s|’s))\s+$")
+
+
+@dataclass
+class Occurrence:
+    start: int
+    end: int
+    tokens: list[Token]
+    initial: bool
+    sentence: int
+
+
+@dataclass
+class Candidate:
+    surface: str
+    occurrences: list[Occurrence] = field(default_factory=list)
+    kind: str = ""  # company | person | product | source
+    maker: str = ""  # for products: the maker's surface
+    confidence: float = 0.55
+    reason: str = ""
+
+
+def _name_like(token: Token) -> bool:
+    text = token.text
+    if text in OTHER_CAPS or text in MONTHS or text in WEEKDAYS:
+        return False
+    if _CAMEL_LOWER.match(text):
+        return True
+    if not _CAPITALISED.match(text) or text.endswith("'") or text in {"'s", "’s"}:
+        return False
+    if token.is_stop and not text.isupper():
+        return False
+    return not (text.isupper() and len(text) < 2)
+
+
+def _runs(doc: Doc, ctx: ArticleContext, demonyms: frozenset[str]) -> list[Occurrence]:
+    known = [(h.start, h.end) for h in ctx.hits]
+    sentence_start_chars = {s.start for s in ctx.sentences}
+    heading_sentences = {i for i, s in enumerate(ctx.sentences) if s.heading}
+
+    def is_known(token: Token) -> bool:
+        return any(a <= token.idx < b for a, b in known)
+
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for token in doc:
+        joins = bool(current) and current[-1].whitespace_ == " " and not is_known(token)
+        if current and joins and (_name_like(token) or _CONTINUATION.match(token.text)):
+            current.append(token)
+            continue
+        if current:
+            runs.append(current)
+            current = []
+        if not is_known(token) and _name_like(token):
+            current = [token]
+    if current:
+        runs.append(current)
+
+    occurrences = []
+    for run in runs:
+        # Trim job titles and demonyms from the front: "Chinese OnePlus" is OnePlus.
+        while run and (run[0].text.lower() in TITLE_WORDS or run[0].text in demonyms):
+            run = run[1:]
+        while run and run[-1].text.lower() in TITLE_WORDS:
+            run = run[:-1]
+        if not run or all(t.text in demonyms or t.text.lower() in TITLE_WORDS for t in run):
+            continue
+        start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+        sentence = ctx.sentence_at(start)
+        if sentence in heading_sentences:
+            continue
+        previous = run[0].nbor(-1) if run[0].i > 0 else None
+        initial = start in sentence_start_chars or (previous is not None and previous.text in _OPENING_QUOTES)
+        occurrences.append(Occurrence(start, end, run, initial, sentence))
+    return occurrences
+
+
+def _sentence_text_before(ctx: ArticleContext, occurrence: Occurrence) -> str:
+    sentence = ctx.sentences[occurrence.sentence]
+    return ctx.body[sentence.start : occurrence.start]
+
+
+def _text_after(ctx: ArticleContext, occurrence: Occurrence, length: int = 80) -> str:
+    return ctx.body[occurrence.end : occurrence.end + length]
+
+
+def _title_before(ctx: ArticleContext, occurrence: Occurrence) -> str:
+    """The job title right before a name ("senior vice president"), or ""."""
+    words = _sentence_text_before(ctx, occurrence).split()
+    title: list[str] = []
+    for word in reversed(words):
+        bare = word.strip(",").lower()
+        if bare in TITLE_WORDS and not word.endswith(","):
+            title.insert(0, bare)
+        else:
+            break
+    return " ".join(title)
+
+
+def _classify(ctx: ArticleContext, candidates: dict[str, Candidate], source_names: set[str]) -> None:
+    for candidate in candidates.values():
+        for occ in candidate.occurrences:
+            before = _sentence_text_before(ctx, occ)
+            after = _text_after(ctx, occ)
+            if candidate.surface.casefold() in source_names or _CITE_BEFORE.search(before) or _CITE_AFTER.match(after):
+                candidate.kind, candidate.reason = "source", "cited as the outlet"
+                break
+            words = len(occ.tokens)
+            if words >= 2 and all(t.is_title for t in occ.tokens):
+                if _title_before(ctx, occ):
+                    candidate.kind, candidate.confidence = "person", 0.8
+                    candidate.reason = "a name after a job title"
+                    break
+                if _SAID_AFTER.match(after) or _SAID_BEFORE.search(before) or _APPOSITIVE_TITLE.match(after):
+                    candidate.kind, candidate.confidence = "person", 0.75
+                    candidate.reason = "a name that speaks or holds a title"
+                    break
+
+
+def _split_products(ctx: ArticleContext, candidates: dict[str, Candidate]) -> list[Candidate]:
+    """Lists like "the Apple iPhones, Google Pixel lineup and Samsung Galaxy Note and Galaxy S series"."""
+    products: list[Candidate] = []
+    ordered = sorted(
+        ((occ, cand) for cand in candidates.values() if not cand.kind for occ in cand.occurrences),
+        key=lambda pair: pair[0].start,
+    )
+    # Group runs joined by ",", "and", "or" (optionally "the") within a sentence.
+    groups: list[list[tuple[Occurrence, Candidate]]] = []
+    for occ, cand in ordered:
+        if groups:
+            last_occ = groups[-1][-1][0]
+            gap = ctx.body[last_occ.end : occ.start]
+            if last_occ.sentence == occ.sentence and re.fullmatch(r"\s*(?:,|and|or|&)?\s*(?:and\s+)?(?:the\s+)?", gap):
+                groups[-1].append((occ, cand))
+                continue
+        groups.append([(occ, cand)])
+    for group in groups:
+        last_occ = group[-1][0]
+        following = re.match(r"\s*([\w-]+)", ctx.body[last_occ.end : last_occ.end + 30])
+        noun_after = bool(following and following.group(1).lower() in PRODUCT_NOUNS)
+        product_heads: dict[str, str] = {}  # first word of a product name -> maker
+        for occ, cand in group:
+            tokens = occ.tokens
+            camel_tail = len(tokens) >= 2 and bool(_CAMEL_LOWER.match(tokens[1].text))
+            if tokens[0].text in product_heads:
+                maker, name_tokens = product_heads[tokens[0].text], tokens
+            elif len(tokens) >= 2 and (noun_after or camel_tail):
+                maker, name_tokens = tokens[0].text, tokens[1:]
+            else:
+                continue
+            name = " ".join(t.text for t in name_tokens)
+            if _CAMEL_LOWER.match(name_tokens[-1].text) and name.endswith("s") and len(name) > 4:
+                name = name[:-1]  # "iPhones" is the iPhone
+            product_heads[name_tokens[0].text] = maker
+            cand.kind = "split"
+            product_start = name_tokens[0].idx
+            product = Candidate(
+                surface=name,
+                occurrences=[Occurrence(product_start, occ.end, list(name_tokens), False, occ.sentence)],
+                kind="product",
+                maker=maker,
+                confidence=0.7,
+                reason=f"named after its maker {maker}",
+            )
+            products.append(product)
+            if maker != tokens[0].text:
+                continue
+            maker_occ = Occurrence(tokens[0].idx, tokens[0].idx + len(tokens[0].text), [tokens[0]], False, occ.sentence)
+            maker_cand = candidates.setdefault(maker, Candidate(surface=maker))
+            maker_cand.occurrences.append(maker_occ)
+            maker_cand.confidence = max(maker_cand.confidence, 0.75)
+            maker_cand.reason = maker_cand.reason or "the maker of a named product"
+    return products
+
+
+def _companies(ctx: ArticleContext, candidates: dict[str, Candidate]) -> list[Candidate]:
+    companies = []
+    for cand in candidates.values():
+        if cand.kind:
+            continue
+        if all(occ.initial for occ in cand.occurrences):
+            continue  # a word that only ever starts a sentence is no evidence of a name
+        cand.kind = "company"
+        if len(cand.occurrences) >= 2:
+            cand.confidence += 0.1
+        if cand.surface.isupper() and 2 <= len(cand.surface) <= 6:
+            cand.confidence += 0.05
+        if any(ctx.body[o.end : o.end + 2] in {"'s", "’s"} for o in cand.occurrences):
+            cand.confidence += 0.1
+        cand.confidence = min(cand.confidence, 0.9)
+        cand.reason = cand.reason or "a capitalised name used as a company"
+        companies.append(cand)
+    return companies
+
+
+def _gather(ctx: ArticleContext, demonyms: frozenset[str]) -> dict[str, Candidate]:
+    candidates: dict[str, Candidate] = {}
+    for occ in _runs(ctx.doc, ctx, demonyms):  # type: ignore[arg-type]
+        surface = ctx.body[occ.start : occ.end]
+        candidates.setdefault(surface, Candidate(surface=surface)).occurrences.append(occ)
+    return candidates
+
+
+def run(batch: list[ArticleContext], env: IngestEnv) -> None:
+    todo = [ctx for ctx in batch if not ctx.done and ctx.doc is not None]
+    if not todo:
+        return
+    gazetteer = get_gazetteer()
+    source_names = {name.casefold() for name in Source.objects.values_list("name", flat=True)}
+    found: list[tuple[ArticleContext, list[Candidate]]] = []
+    for ctx in todo:
+        candidates = _gather(ctx, gazetteer.demonyms)
+        _classify(ctx, candidates, source_names)
+        products = _split_products(ctx, candidates)
+        companies = _companies(ctx, candidates)
+        people = [c for c in candidates.values() if c.kind == "person"]
+        sources = [c for c in candidates.values() if c.kind == "source"]
+        found.append((ctx, companies + people + products + sources))
+    records = _create_records(found)
+    for ctx, cands in found:
+        for cand in cands:
+            if cand.kind == "source":
+                source = records.get(("source", cand.surface.casefold()))
+                if source is not None:
+                    for occ in cand.occurrences:
+                        ctx.cited.append(
+                            CitedSource(source, occ.start, occ.end, "interview" in _sentence_text_before(ctx, occ))
+                        )
+                continue
+            record = records.get((cand.kind, cand.surface.casefold()))
+            if record is None:
+                continue
+            if getattr(record, "_rivalscope_new", False):
+                ctx.proposed.append((cand.kind, record))
+                record._rivalscope_new = False
+            for occ in _all_occurrences(ctx, cand):
+                ctx.hits.append(
+                    Hit(occ[0], occ[1], ctx.body[occ[0] : occ[1]], cand.kind, record.pk, Method.DISCOVERED, cand.confidence)
+                )
+        ctx.hits.sort(key=lambda h: h.start)
+        _propose_roles(ctx, found_people=[c for c in cands if c.kind == "person"], records=records)
+        _link_cited_sources(ctx)
+    _store_roles(todo)
+    _store_mentions(todo)
+
+
+def _all_occurrences(ctx: ArticleContext, cand: Candidate) -> list[tuple[int, int]]:
+    """Where the name occurs, sentence starts included now that it is known to be a name."""
+    spans = {(o.start, o.end) for o in cand.occurrences}
+    taken = [(h.start, h.end) for h in ctx.hits]
+    for match in re.finditer(rf"(?<!\w){re.escape(cand.surface)}(?:'s|’s)?(?!\w)", ctx.body):
+        end = match.start() + len(cand.surface)
+        if not any(a < end and match.start() < b for a, b in taken):
+            spans.add((match.start(), end))
+    return sorted(spans)
+
+
+def _create_records(found: list[tuple[ArticleContext, list[Candidate]]]) -> dict[tuple[str, str], Any]:
+    """Find or create (proposed) every candidate's record, in bulk."""
+    wanted: dict[tuple[str, str], Candidate] = {}
+    for _, cands in found:
+        for cand in cands:
+            key = (cand.kind, cand.surface.casefold())
+            if key not in wanted or wanted[key].confidence < cand.confidence:
+                wanted[key] = cand
+    records: dict[tuple[str, str], Any] = {}
+    # Sources: matched by name, created plainly (an outlet is a fact, not a guess).
+    source_names = [c.surface for (kind, _), c in wanted.items() if kind == "source"]
+    if source_names:
+        query = Q()
+        for name in source_names:
+            query |= Q(name__iexact=name)
+        for source in Source.objects.filter(query):
+            records[("source", source.name.casefold())] = source
+        for name in source_names:
+            if ("source", name.casefold()) not in records:
+                kind = SourceKind.NEWS_AGENCY if name.casefold() in KNOWN_AGENCIES else SourceKind.OTHER
+                records[("source", name.casefold())] = Source.objects.create(name=name, kind=kind)
+    for kind, model in (("company", Company), ("person", Person)):
+        _find_or_propose(model, kind, wanted, records, makers={})
+    makers = {key[1]: records[("company", key[1])] for key in records if key[0] == "company"}
+    _find_or_propose(Product, "product", wanted, records, makers=makers)
+    return records
+
+
+def _find_or_propose(
+    model: type[Any], kind: str, wanted: dict[tuple[str, str], Candidate], records: dict[tuple[str, str], Any],
+    *, makers: dict[str, Any],
+) -> None:  # fmt: skip
+    cands = [c for (k, _), c in wanted.items() if k == kind]
+    if not cands:
+        return
+    query = Q()
+    for cand in cands:
+        query |= Q(name__iexact=cand.surface)
+    for record in model.objects.filter(query):
+        if record.review_status != ReviewStatus.REJECTED:
+            records[(kind, record.name.casefold())] = record
+        else:
+            records.setdefault((kind, record.name.casefold()), None)
+    new = []
+    for cand in cands:
+        key = (kind, cand.surface.casefold())
+        if key in records:
+            continue
+        fields: dict[str, Any] = {}
+        if kind == "product":
+            maker = makers.get(cand.maker.casefold())
+            if maker is None:
+                continue
+            fields["maker"] = maker
+        new.append(
+            model(
+                name=cand.surface,
+                review_status=ReviewStatus.PROPOSED,
+                method=Method.DISCOVERED,
+                method_detail=f"discovery: {cand.reason}"[:200],
+                confidence=round(cand.confidence, 2),
+                **fields,
+            )
+        )
+    rejected = rejected_fingerprints(model, [obj.proposal_fingerprint() for obj in new])
+    new = [obj for obj in new if obj.proposal_fingerprint() not in rejected]
+    assign_unique_slugs(model, new)
+    model.objects.bulk_create(new)
+    for obj in new:
+        obj._rivalscope_new = True
+        records[(kind, obj.name.casefold())] = obj
+    for key in [k for k, v in records.items() if v is None]:
+        del records[key]
+
+
+def _propose_roles(ctx: ArticleContext, *, found_people: list[Candidate], records: dict[tuple[str, str], Any]) -> None:
+    for cand in found_people:
+        person = records.get(("person", cand.surface.casefold()))
+        if person is None:
+            continue
+        for occ in cand.occurrences:
+            title = _title_before(ctx, occ)
+            if not title:
+                continue
+            words = _sentence_text_before(ctx, occ).split()
+            owner_text = " ".join(words[: len(words) - len(title.split())]) + " "
+            owner = _COMPANY_OWNER.search(owner_text)
+            company_id = None
+            if owner and owner.group("name"):
+                hit = next((h for h in ctx.hits if h.kind == "company" and h.text.startswith(owner.group("name"))), None)
+                company_id = hit.target_id if hit else None
+            elif owner:
+                hit = ctx.last_hit_before(occ.start, "company")
+                company_id = hit.target_id if hit else None
+            if company_id is None:
+                continue
+            ctx.roles.append(
+                Role(
+                    person=person,
+                    company_id=company_id,
+                    title=title,
+                    review_status=ReviewStatus.PROPOSED,
+                    method=Method.DISCOVERED,
+                    method_detail="discovery: job title before a name",
+                    confidence=0.7,
+                )
+            )
+            break
+
+
+def _link_cited_sources(ctx: ArticleContext) -> None:
+    if ctx.cited and ctx.article is not None:
+        ctx.article.cited_sources.add(*{c.source.pk for c in ctx.cited})
+
+
+def _store_roles(batch: list[ArticleContext]) -> None:
+    roles = [role for ctx in batch for role in ctx.roles]
+    if not roles:
+        return
+    existing = set(
+        Role.objects.filter(person_id__in={r.person_id for r in roles}).values_list("person_id", "company_id", "title")
+    )
+    rejected = rejected_fingerprints(Role, [r.proposal_fingerprint() for r in roles])
+    fresh, seen = [], set()
+    for role in roles:
+        key = (role.person_id, role.company_id, role.title)
+        if key in existing or key in seen or role.proposal_fingerprint() in rejected:
+            continue
+        seen.add(key)
+        fresh.append(role)
+    Role.objects.bulk_create(fresh)
+    for ctx in batch:
+        ctx.roles = [r for r in ctx.roles if r.pk]
+
+
+def _store_mentions(batch: list[ArticleContext]) -> None:
+    mentions: list[Mention] = []
+    for ctx in batch:
+        seen = set()
+        for hit in ctx.hits:
+            key = (hit.start, hit.end, hit.kind, hit.target_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            mention = Mention(
+                article=ctx.article,
+                start=hit.start,
+                end=hit.end,
+                text=hit.text[:300],
+                method=hit.method,
+                confidence=hit.confidence,
+                review_status=ReviewStatus.PROPOSED,
+                **{f"{hit.kind}_id": hit.target_id},
+            )
+            mentions.append(mention)
+            ctx.mentions.append(mention)
+    rejected = rejected_fingerprints(Mention, [m.proposal_fingerprint() for m in mentions])
+    if rejected:
+        mentions = [m for m in mentions if m.proposal_fingerprint() not in rejected]
+        for ctx in batch:
+            ctx.mentions = [m for m in ctx.mentions if m.proposal_fingerprint() not in rejected]
+    Mention.objects.bulk_create(mentions)

@@ -1,0 +1,188 @@
+"""Stage 1, normalise: turn whatever the caller gave into clean article text.
+
+Reads ``ctx.input`` (text, HTML, file bytes or a URL to fetch, plus title, URL,
+publication date and source name). Adds ``ctx.body`` (clean text: decoded, NUL
+and control characters removed, HTML turned into text by trafilatura),
+``ctx.title``, ``ctx.url``, ``ctx.published`` and ``ctx.source_name``.
+Raises ``IngestError`` for empty, binary, undecodable, oversized or unsupported
+input, a bad date, or a URL that may not be fetched. Writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from .context import ArticleContext, IngestEnv
+from .dates import PublishedDate
+from .errors import IngestError
+
+NAME = "normalise"
+
+TEXT_TYPES = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
+HTML_MEDIA_TYPES = {"text/html", "application/xhtml+xml"}
+TEXT_MEDIA_TYPES = {"text/plain", "text/markdown"}
+# Control characters other than tab and newline, and lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "RIVALSCOPE_INGEST_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def _fail(message: str, field: str | None = None) -> IngestError:
+    return IngestError(message, stage=NAME, field=field)
+
+
+def _human_size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def check_size(size: int, field: str) -> None:
+    limit = max_bytes()
+    if size > limit:
+        raise _fail(
+            f"The input is {_human_size(size)}; the limit is {_human_size(limit)} (RIVALSCOPE_INGEST_MAX_BYTES).",
+            field,
+        )
+
+
+def check_url(url: str, field: str = "url") -> str:
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        shown = scheme or "none"
+        raise _fail(f"Only http and https URLs are accepted, not {shown!r}: {url[:200]}", field)
+    if not parts.hostname:
+        raise _fail(f"The URL has no host name: {url[:200]}", field)
+    if len(url) > 2000:
+        raise _fail("The URL is longer than 2,000 characters.", field)
+    return url
+
+
+def decode_bytes(raw: bytes, field: str = "file") -> str:
+    """Bytes to text: UTF-8 (with or without BOM) first, else charset detection."""
+    check_size(len(raw), field)
+    if not raw.strip():
+        raise _fail("The file is empty.", field)
+    sample = raw[:8192]
+    # Text never has many NUL bytes; UTF-16 has them every other byte but starts with a BOM.
+    if sample.count(b"\x00") > len(sample) // 10 and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail("This file is not text (it looks binary). Upload .txt, .html or .md.", field)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise _fail("The bytes could not be decoded as text in any known character set.", field)
+    return str(best)
+
+
+def clean_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = _CONTROL.sub("", text)
+    # Trailing spaces on lines and runs of blank lines carry no meaning.
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    """The article text and title of an HTML page (trafilatura); scripts and chrome are dropped."""
+    import trafilatura
+
+    check_size(len(html.encode("utf-8", "ignore")), "html")
+    if "<!entity" in html[:100_000].lower():
+        raise _fail("The document declares XML entities (<!ENTITY), which are refused.", "html")
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True) or ""
+    metadata = trafilatura.extract_metadata(html)
+    title = (metadata.title if metadata and metadata.title else "") or ""
+    if not text.strip():
+        raise _fail("No article text could be found in this HTML (only markup, scripts or navigation).", "html")
+    return text, title
+
+
+def _fetch(ctx: ArticleContext, env: IngestEnv) -> tuple[bytes, str, str]:
+    from intel.fetch import FetchError, fetch_url
+
+    url = check_url(ctx.input.fetch_url, "url")
+    try:
+        response = fetch_url(url, max_bytes=max_bytes(), allowed_networks=env.fetch_allowed_networks)
+    except FetchError as exc:
+        raise _fail(f"Could not fetch {url[:200]}: {exc}", "url") from exc
+    return response.content, response.content_type, response.url
+
+
+def run(batch: list[ArticleContext], env: IngestEnv) -> None:
+    for ctx in batch:
+        normalise_one(ctx, env)
+
+
+def normalise_one(ctx: ArticleContext, env: IngestEnv) -> None:
+    given = [
+        name
+        for name, value in (
+            ("text", ctx.input.text),
+            ("html", ctx.input.html),
+            ("file", ctx.input.raw),
+            ("url", ctx.input.fetch_url),
+        )
+        if value not in (None, "", b"")
+    ]
+    if not given:
+        raise _fail("Give the article as text, HTML, a file or a URL to fetch.", "text")
+    if len(given) > 1:
+        raise _fail(f"Give the article one way only, not {' and '.join(given)}.", given[1])
+
+    title = ctx.input.title.strip()
+    ctx.url = check_url(ctx.input.url or ctx.input.fetch_url)
+    ctx.published = PublishedDate.of(ctx.input.published)
+    ctx.source_name = ctx.input.source.strip()[:200]
+
+    if ctx.input.text is not None and ctx.input.text != "":
+        check_size(len(ctx.input.text.encode("utf-8", "ignore")), "text")
+        body = ctx.input.text
+    elif ctx.input.html:
+        body, found_title = html_to_text(ctx.input.html)
+        title = title or found_title
+    elif ctx.input.raw is not None and ctx.input.raw != b"":
+        kind = TEXT_TYPES.get(PurePath(ctx.input.filename or "upload.txt").suffix.lower())
+        if kind is None:
+            suffix = PurePath(ctx.input.filename).suffix or "(none)"
+            raise _fail(f"Unsupported file type {suffix!r}: upload .txt, .html or .md.", "file")
+        decoded = decode_bytes(ctx.input.raw)
+        if kind == "html":
+            body, found_title = html_to_text(decoded)
+            title = title or found_title
+        else:
+            body = decoded
+    else:
+        raw, media_type, final_url = _fetch(ctx, env)
+        ctx.url = ctx.input.url or final_url
+        if media_type in HTML_MEDIA_TYPES:
+            body, found_title = html_to_text(decode_bytes(raw, "url"))
+            title = title or found_title
+        elif media_type in TEXT_MEDIA_TYPES or not media_type:
+            body = decode_bytes(raw, "url")
+        else:
+            raise _fail(f"Unsupported content type {media_type!r} at that URL: expected HTML or text.", "url")
+
+    body = clean_text(body)
+    if not body:
+        raise _fail("The article has no text (it is empty or only white space).", "text")
+    ctx.body = body
+    ctx.title = clean_text(title)[:500] or _title_from(body)
+
+
+def _title_from(body: str) -> str:
+    first = body.split("\n", 1)[0].strip()
+    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,127 @@
+"""Stage 8, quotes: quoted speech, who said it, and the outlet it was said to.
+
+Reads ``ctx.body``, ``ctx.sentences``, ``ctx.hits`` (people), ``ctx.roles``,
+``ctx.cited`` (outlets found in stage 5), ``ctx.times`` and ``ctx.events``.
+For each quotation of three words or more:
+
+* the speaker is the person named in the same sentence, or, for "He said" /
+  "She stated", the person named last before it;
+* the outlet is the one cited for an interview in that sentence or the two
+  before it ("… in an interview with Reuters. He stated, "…"");
+* when the speaker works for an event's main company and the quote's time
+  phrase overlaps the event's time (or the quote stands right after the event's
+  sentence), the quote becomes evidence for that event.
+
+Adds ``ctx.quotes`` (stored, proposed) and their evidence rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from intel.choices import Method, ReviewStatus
+from intel.models import Evidence, Quote, Role
+from intel.review import rejected_fingerprints
+
+from .context import ArticleContext, IngestEnv
+from .timex import resolve_range_overlap
+
+NAME = "quotes"
+
+_QUOTE = re.compile(r"[\"“]([^\"“”]{3,2000}?)[\"”]")
+_PRONOUN_SPEAKER = re.compile(r"\b(?:he|she)\s+(?:\w+\s+)?(?:said|says|stated|states|added|told|explained|noted|claimed)\b", re.IGNORECASE)
+_SAYS = re.compile(r"\b(?:said|says|stated|states|added|told|explained|noted|claimed|according to)\b", re.IGNORECASE)
+
+
+def run(batch: list[ArticleContext], env: IngestEnv) -> None:
+    todo = [ctx for ctx in batch if not ctx.done]
+    quotes: list[Quote] = []
+    for ctx in todo:
+        for match in _QUOTE.finditer(ctx.body):
+            words = match.group(1).split()
+            if len(words) < 3:
+                continue
+            start, end = match.start(1), match.end(1)
+            index = ctx.sentence_at(start)
+            sentence = ctx.sentences[index] if ctx.sentences else None
+            if sentence is None:
+                continue
+            outside = ctx.body[sentence.start : start] + " " + ctx.body[end : sentence.end]
+            speaker = None
+            people = [h for h in ctx.hits_in(sentence.start, sentence.end, "person") if not start <= h.start < end]
+            if people and _SAYS.search(outside):
+                speaker = people[0]
+            elif _PRONOUN_SPEAKER.search(outside):
+                speaker = ctx.last_hit_before(sentence.start, "person")
+            outlet = next(
+                (
+                    c.source
+                    for c in sorted(ctx.cited, key=lambda c: -c.start)
+                    if c.interview and ctx.sentences[max(0, index - 2)].start <= c.start <= sentence.end
+                ),
+                None,
+            )
+            quote = Quote(
+                article=ctx.article,
+                text=match.group(1).strip(),
+                start=start,
+                end=end,
+                speaker_id=speaker.target_id if speaker else None,
+                speaker_name=speaker.text if speaker else "",
+                reported_via=outlet,
+                review_status=ReviewStatus.PROPOSED,
+                method=Method.RULE,
+                method_detail="quotes: quotation marks" + (", speaker by name" if people else ""),
+                confidence=0.8 if speaker else 0.5,
+            )
+            quotes.append(quote)
+            ctx.quotes.append(quote)
+    if not quotes:
+        return
+    rejected = rejected_fingerprints(Quote, [q.proposal_fingerprint() for q in quotes])
+    if rejected:
+        quotes = [q for q in quotes if q.proposal_fingerprint() not in rejected]
+        for ctx in todo:
+            ctx.quotes = [q for q in ctx.quotes if q.proposal_fingerprint() not in rejected]
+    Quote.objects.bulk_create(quotes)
+    _quotes_as_evidence(todo)
+
+
+def _employers(ctx: ArticleContext) -> dict[int, set[int]]:
+    speakers = {q.speaker_id for q in ctx.quotes if q.speaker_id}
+    employers: dict[int, set[int]] = {}
+    for role in ctx.roles:
+        employers.setdefault(role.person_id, set()).add(role.company_id)
+    for person_id, company_id in Role.objects.filter(person_id__in=speakers).exclude(
+        review_status=ReviewStatus.REJECTED
+    ).values_list("person_id", "company_id"):
+        employers.setdefault(person_id, set()).add(company_id)
+    return employers
+
+
+def _quotes_as_evidence(batch: list[ArticleContext]) -> None:
+    evidence = []
+    for ctx in batch:
+        if not ctx.events or not any(q.speaker_id for q in ctx.quotes):
+            continue
+        employers = _employers(ctx)
+        for quote in ctx.quotes:
+            companies = employers.get(quote.speaker_id or 0, set())
+            if not companies:
+                continue
+            times = [t for t in ctx.times if quote.start <= t.start < quote.end and t.date_start]
+            quote_sentence = ctx.sentence_at(quote.start)
+            for outcome in {o.event.pk: o for o in ctx.events}.values():
+                event = outcome.event
+                if event.main_company_id() not in companies:
+                    continue
+                near = 0 <= quote_sentence - ctx.sentence_at(outcome.evidence_start) <= 2
+                # A dated quote supports only a dated event whose time it overlaps.
+                overlap = event.time_start is not None and any(
+                    resolve_range_overlap((t.date_start, t.date_end), (event.time_start, event.time_end)) for t in times
+                )
+                if overlap or (near and not times):
+                    evidence.append(
+                        Evidence(event=event, article=ctx.article, start=quote.start, end=quote.end, text=quote.text, quote=quote)
+                    )
+    Evidence.objects.bulk_create(evidence, ignore_conflicts=True)

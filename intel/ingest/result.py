@@ -1,0 +1,145 @@
+"""What an ingest made or found, for people (admin messages) and programs (``--json``, the API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from intel.models import Article, ArticleTag, Company, Event, Market, Mention, Person, Product, Quote, Source
+
+from .context import ArticleContext
+
+
+@dataclass
+class IngestResult:
+    article: Article
+    new: bool
+    near_duplicate_of: Article | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    proposed: list[tuple[str, Any]] = field(default_factory=list)
+    events: list[tuple[Event, bool]] = field(default_factory=list)  # (event, new)
+    quotes: list[Quote] = field(default_factory=list)
+    tags: list[ArticleTag] = field(default_factory=list)
+    cited_sources: list[Source] = field(default_factory=list)
+
+    @classmethod
+    def from_context(cls, ctx: ArticleContext) -> IngestResult:
+        assert ctx.article is not None
+        events: dict[int, tuple[Event, bool]] = {}
+        for outcome in ctx.events:
+            previous = events.get(outcome.event.pk)
+            events[outcome.event.pk] = (outcome.event, outcome.new or (previous[1] if previous else False))
+        return cls(
+            article=ctx.article,
+            new=ctx.created,
+            near_duplicate_of=ctx.near_duplicate_of,
+            mentions=list(ctx.mentions),
+            proposed=list(ctx.proposed) + [("role", role) for role in ctx.roles],
+            events=list(events.values()),
+            quotes=list(ctx.quotes),
+            tags=list(ctx.tags),
+            cited_sources=list({c.source.pk: c.source for c in ctx.cited}.values()),
+        )
+
+    def summary(self) -> str:
+        if not self.new:
+            return f"Already stored as article #{self.article.pk} “{self.article}”: nothing new was made."
+        parts = [
+            f"{len(self.mentions)} mention(s)",
+            f"{len(self.proposed)} proposed record(s)",
+            f"{sum(1 for _, new in self.events if new)} new event(s)",
+            f"{sum(1 for _, new in self.events if not new)} event(s) with new evidence",
+            f"{len(self.quotes)} quote(s)",
+            f"{len(self.tags)} tag(s)",
+        ]
+        near = f" It is a near-duplicate of article #{self.near_duplicate_of.pk}." if self.near_duplicate_of else ""
+        return f"Stored article #{self.article.pk} “{self.article}”: {', '.join(parts)}.{near}"
+
+    def as_json(self) -> dict[str, Any]:
+        """A plain dict: ids and names of everything, for scripts."""
+        names = _names(self)
+        return {
+            "article": {
+                "id": self.article.pk,
+                "new": self.new,
+                "title": self.article.title,
+                "url": self.article.url,
+                "published": self.article.published_on.isoformat() if self.article.published_on else None,
+                "near_duplicate_of": self.near_duplicate_of.pk if self.near_duplicate_of else None,
+            },
+            "mentions": [
+                {
+                    "id": m.pk,
+                    "kind": m.target_kind,
+                    "target_id": getattr(m, f"{m.target_kind}_id"),
+                    "target": names[m.target_kind].get(getattr(m, f"{m.target_kind}_id")),
+                    "text": m.text,
+                    "start": m.start,
+                    "end": m.end,
+                    "method": m.method,
+                    "confidence": m.confidence,
+                }
+                for m in self.mentions
+            ],
+            "proposed_entities": [_proposed_json(kind, record, names) for kind, record in self.proposed],
+            "events": [_event_json(event, new) for event, new in self.events],
+            "quotes": [
+                {
+                    "id": q.pk,
+                    "text": q.text,
+                    "speaker": names["person"].get(q.speaker_id) if q.speaker_id else (q.speaker_name or None),
+                    "speaker_id": q.speaker_id,
+                    "reported_via": q.reported_via.name if q.reported_via else None,
+                    "start": q.start,
+                    "end": q.end,
+                }
+                for q in self.quotes
+            ],
+            "tags": [{"id": t.pk, "tag": str(t.tag), "reason": t.reason, "confidence": t.confidence} for t in self.tags],
+            "cited_sources": [{"id": s.pk, "name": s.name, "kind": s.kind} for s in self.cited_sources],
+        }
+
+
+def _names(result: IngestResult) -> dict[str, dict[int, str]]:
+    ids: dict[str, set[int]] = {"company": set(), "market": set(), "person": set(), "product": set()}
+    for m in result.mentions:
+        ids[m.target_kind].add(getattr(m, f"{m.target_kind}_id"))
+    for q in result.quotes:
+        if q.speaker_id:
+            ids["person"].add(q.speaker_id)
+    models = {"company": Company, "market": Market, "person": Person, "product": Product}
+    return {kind: dict(models[kind].objects.filter(pk__in=pks).values_list("pk", "name")) for kind, pks in ids.items()}
+
+
+def _proposed_json(kind: str, record: Any, names: dict[str, dict[int, str]]) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": kind, "id": record.pk, "confidence": record.confidence}
+    if kind == "role":
+        data.update(person=record.person.name, company=record.company.name, title=record.title)
+    else:
+        data["name"] = record.name
+    if kind == "product" and record.maker_id:
+        data["maker"] = record.maker.name
+    return data
+
+
+def _event_json(event: Event, new: bool) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "new": new,
+        "type": event.type,
+        "status": event.status,
+        "summary": event.summary,
+        "companies": [
+            {"id": p.company_id, "name": p.company.name, "role": p.role}
+            for p in event.participants.select_related("company").order_by("id")
+        ],
+        "markets": [{"id": m.pk, "name": m.name} for m in event.markets.order_by("name")],
+        "time": {
+            "start": event.time_start.isoformat() if event.time_start else None,
+            "end": event.time_end.isoformat() if event.time_end else None,
+            "precision": event.time_precision or None,
+            "phrase": event.time_phrase or None,
+        },
+        "evidence_count": event.evidence.count(),
+        "independent_sources": event.independent_sources(),
+    }
