@@ -80,5 +80,10 @@ def find_matches(text: str, *, algorithm: str, pattern: str, case_sensitive: boo
         alignment = fuzz.partial_ratio_alignment(needle, haystack, score_cutoff=FUZZY_THRESHOLD)
         if alignment is None:
             return []
-        return [RuleMatch(alignment.dest_start, alignment.dest_end, text[alignment.dest_start : alignment.dest_end])]
+        start, end = alignment.dest_start, alignment.dest_end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return [RuleMatch(start, end, text[start:end])] if end > start else []
     raise ValueError(f"Unknown matching algorithm {algorithm!r}.")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from intel.choices import DatePrecision
-from intel.models import Article, content_hash_of
+from intel.ingest.dates import PublishedDate
+from intel.ingest.pipeline import ingest_article
+from intel.models import Article
 
 SAMPLE_ARTICLE = Path(settings.BASE_DIR) / "sample_data" / "xiaomi-us-market.txt"
 SAMPLE_TITLE = "Xiaomi geared up to enter the US market next year"
@@ -21,18 +22,14 @@ SAMPLE_PUBLISHED = date(2018, 7, 1)
 
 
 def store_sample_article() -> tuple[Article, bool]:
-    """Store the seed article once; later runs find it by its content hash."""
-    body = SAMPLE_ARTICLE.read_text(encoding="utf-8")
-    with transaction.atomic():
-        return Article.objects.get_or_create(
-            content_hash=content_hash_of(body),
-            defaults={
-                "title": SAMPLE_TITLE,
-                "body": body,
-                "published_on": SAMPLE_PUBLISHED,
-                "published_precision": DatePrecision.MONTH,
-            },
-        )
+    """Ingest the seed article once (the pipeline finds it again by its content hash later)."""
+    result = ingest_article(
+        raw=SAMPLE_ARTICLE.read_bytes(),
+        filename=SAMPLE_ARTICLE.name,
+        title=SAMPLE_TITLE,
+        published=PublishedDate(SAMPLE_PUBLISHED, DatePrecision.MONTH),
+    )
+    return result.article, result.new
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,17 @@ from intel.models.base import bulk_changed
 
 NAMED_MODELS = (Company, CompanyAlias, Market, MarketAlias, Person, PersonAlias, Product, ProductAlias)
 # Fields whose change alters what the gazetteer matches.
-_NAME_FIELDS = {"name", "text", "case_sensitive", "is_demonym", "review_status", "company", "market", "person", "product"}
+_NAME_FIELDS = {
+    "name",
+    "text",
+    "case_sensitive",
+    "is_demonym",
+    "review_status",
+    "company",
+    "market",
+    "person",
+    "product",
+}
 
 
 def _names_changed(sender: type, instance: Any = None, update_fields: Any = None, **kwargs: Any) -> None:

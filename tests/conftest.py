@@ -31,3 +31,21 @@ def staff_user(db, django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_gazetteer():
+    """Each test builds the gazetteer from its own database.
+
+    A transactional test flushes every table, the version counter included, so a
+    gazetteer cached by an earlier test could look current while naming rows
+    that no longer exist.
+    """
+    from intel.ingest import gazetteer
+
+    gazetteer._cached = None
+    yield
+    gazetteer._cached = None
+
+
+from tests.httpserver import http_server  # noqa: E402, F401  (the local HTTP server fixture, for every test)

@@ -10,6 +10,8 @@ from intel.models import (
     Article,
     ArticleTag,
     CompanyAlias,
+    EntityIndexVersion,
+    EventRule,
     Evidence,
     Market,
     PersonAlias,
@@ -35,7 +37,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Written only by the system: no add page.
-READ_ONLY = {"rejectedproposal", "heartbeat"}
+READ_ONLY = {"rejectedproposal", "heartbeat", "entityindexversion"}
 INTEL_MODELS = [model for model in admin.site._registry if model._meta.app_label == "intel"]
 
 
@@ -65,6 +67,8 @@ def one_of_each(staff_user):
         model_label="intel.company", fingerprint="f" * 64, description="x", rejected_by=staff_user
     )
     record_heartbeat(name="worker", hostname="test")
+    EventRule.objects.create(name="price war", event_type="pricing", match="price war")
+    EntityIndexVersion.objects.get_or_create(pk=1)
 
 
 @pytest.mark.parametrize("model", INTEL_MODELS, ids=lambda m: m._meta.model_name)

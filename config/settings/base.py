@@ -166,3 +166,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Fetching from the network (intel/fetch.py) -------------------------------------
+# Networks that may be fetched from even though they are not public internet addresses
+# (private, loopback, link-local…), as CIDRs: "10.20.0.0/16,127.0.0.0/8". For intranet
+# sources and tests. Everything else non-public is refused, to stop server-side request
+# forgery against this machine, its neighbours and the cloud metadata service.
+RIVALSCOPE_FETCH_ALLOWED_NETWORKS = env.list("RIVALSCOPE_FETCH_ALLOWED_NETWORKS", default=[])
+# A response body larger than this, once decompressed, is abandoned.
+RIVALSCOPE_FETCH_MAX_BYTES = env.int("RIVALSCOPE_FETCH_MAX_BYTES", default=5 * 1024 * 1024)
+# Seconds for a whole fetch: connecting, every redirect and reading the body.
+RIVALSCOPE_FETCH_TIMEOUT = env.float("RIVALSCOPE_FETCH_TIMEOUT", default=15.0)
+# Sent with every request, so site owners can see who is fetching and how to reach us.
+RIVALSCOPE_FETCH_USER_AGENT = env.str(
+    "RIVALSCOPE_FETCH_USER_AGENT", default="rivalscope/0.1 (+https://github.com/rivalscope)"
+)

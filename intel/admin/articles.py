@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from intel.models import Article, ArticleTag, Evidence, Mention, Quote
 
 from .base import PROVENANCE_FIELDS, HistoryAdmin, ReviewableAdminMixin
+from .views import ingest_view
 
 
 def admin_link(obj: Any) -> SafeString:
@@ -64,6 +65,8 @@ class ArticleTagInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
+    change_list_template = "admin/intel/article/change_list.html"
+
     list_display = ["__str__", "source", "published_on", "status", "retrieved_at"]
     list_filter = ["status", "source__kind", ("source", admin.RelatedOnlyFieldListFilter), "language"]
     list_select_related = ["source"]
@@ -79,6 +82,10 @@ class ArticleAdmin(HistoryAdmin):
         ("What was found in it", {"fields": ["highlighted_text", "extracted_records"]}),
         ("Processing", {"fields": ["status", "duplicate_of", "content_hash"]}),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        ingest = self.admin_site.admin_view(lambda request: ingest_view(self, request))
+        return [path("ingest/", ingest, name="intel_article_ingest"), *super().get_urls()]
 
     @admin.display(description="Text with mentions")
     def highlighted_text(self, obj: Article) -> SafeString:

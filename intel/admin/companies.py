@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
 from intel.merge import merge_companies
 from intel.models import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
 
 from .base import PROVENANCE_FIELDSET, HistoryAdmin, ReviewableAdminMixin, confirm_selected, reject_selected
+from .views import import_companies_view
 
 
 class CompanyAliasInline(admin.TabularInline):
@@ -78,6 +80,8 @@ def merge_selected(
 
 @admin.register(Company)
 class CompanyAdmin(ReviewableAdminMixin, HistoryAdmin):
+    change_list_template = "admin/intel/company/change_list.html"
+
     list_display = ["name", "headquarters", "ticker", "watched", "review_status", "method", "confidence"]
     list_filter = ["watched", "review_status", "method", ("headquarters", admin.RelatedOnlyFieldListFilter), "tags"]
     list_select_related = ["headquarters"]
@@ -93,6 +97,10 @@ class CompanyAdmin(ReviewableAdminMixin, HistoryAdmin):
         ("Identifiers", {"fields": ["ticker", "wikidata_id"]}),
         PROVENANCE_FIELDSET,
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(lambda request: import_companies_view(self, request))
+        return [path("import/", view, name="intel_company_import"), *super().get_urls()]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Company], search_term: str

@@ -5,7 +5,8 @@ Reads ``ctx.body``, ``ctx.url``, ``ctx.title``, ``ctx.published`` and
 if it is already stored, sets ``ctx.article`` to it and ``ctx.duplicate_of_existing``
 (later stages then do nothing for it). Otherwise creates the ``Article`` (and its
 ``Source`` by name) and sets ``ctx.article``/``ctx.created``; a near-duplicate
-(SimHash within 3 bits of a stored article) is stored with ``duplicate_of`` set
+(word-shingle Jaccard similarity of 0.6 or more with a stored article, found
+through MinHash bands, see ``minhash.py``) is stored with ``duplicate_of`` set
 and ``ctx.near_duplicate_of``.
 
 Two processes ingesting the same article at once create one article: the unique
@@ -19,11 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import ArticleStatus, DatePrecision
-from intel.models import Article, Source, content_hash_of
+from intel.models import Article, ArticleBand, Source, content_hash_of
 from intel.urlnorm import normalise_url
 
 from .context import ArticleContext, IngestEnv
-from .simhash import NEAR_DUPLICATE_BITS, bands, distance, simhash, to_signed
+from .minhash import NEAR_DUPLICATE_JACCARD, band_values, jaccard, shingles
 
 NAME = "deduplicate"
 
@@ -50,7 +51,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             seen_in_batch[ctx.url] = ctx
     if not fresh:
         return
-    _link_near_duplicates(fresh)
+    signatures = _link_near_duplicates(fresh)
     articles = [article for _, article in fresh]
     try:
         with transaction.atomic():
@@ -71,6 +72,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                     Q(content_hash=article.content_hash) | (Q(url=article.url) if article.url else Q(pk__in=[]))
                 ).first()
                 ctx.duplicate_of_existing = True
+    _store_bands(fresh, signatures)
 
 
 def _find_existing(batch: list[ArticleContext]) -> dict[tuple[str, str], Article]:
@@ -103,8 +105,6 @@ def _sources_by_name(names: set[str]) -> dict[str, Source]:
 
 
 def _new_article(ctx: ArticleContext, content_hash: str, source: Source | None) -> Article:
-    value = simhash(ctx.body)
-    band = bands(value)
     published = ctx.published
     return Article(
         source=source,
@@ -116,35 +116,52 @@ def _new_article(ctx: ArticleContext, content_hash: str, source: Source | None) 
         published_precision=published.precision if published else DatePrecision.DAY,
         retrieved_at=timezone.now(),
         status=ArticleStatus.STORED,
-        simhash=to_signed(value),
-        simhash_band0=band[0],
-        simhash_band1=band[1],
-        simhash_band2=band[2],
-        simhash_band3=band[3],
     )
 
 
-def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> None:
+def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[int, list[int]]:
+    """Set ``duplicate_of`` on near-duplicates; return each article's band values (by position)."""
+    signatures = {i: band_values(ctx.body) for i, (ctx, _) in enumerate(fresh)}
     query = Q()
-    for _, article in fresh:
-        query |= (
-            Q(simhash_band0=article.simhash_band0)
-            | Q(simhash_band1=article.simhash_band1)
-            | Q(simhash_band2=article.simhash_band2)
-            | Q(simhash_band3=article.simhash_band3)
-        )
-    candidates = list(Article.objects.filter(query).only("id", "simhash", "duplicate_of_id", "title")[:1000])
-    for ctx, article in fresh:
-        best = None
-        for candidate in candidates:
-            if candidate.simhash is None:
+    for values in signatures.values():
+        for band, value in enumerate(values):
+            query |= Q(band=band, value=value)
+    if not query:
+        return signatures
+    shared: dict[int, set[int]] = {}
+    for article_id, band, value in ArticleBand.objects.filter(query).values_list("article_id", "band", "value"):
+        shared.setdefault(article_id, set()).add((band << 64) | (value & ((1 << 64) - 1)))
+    if not shared:
+        return signatures
+    # Check the most promising candidates exactly (Jaccard of the shingle sets).
+    ranked = sorted(shared, key=lambda pk: -len(shared[pk]))[:50]
+    candidates = {a.pk: a for a in Article.objects.filter(pk__in=ranked).only("id", "body", "duplicate_of_id", "title")}
+    for i, (ctx, article) in enumerate(fresh):
+        mine = {(band << 64) | (value & ((1 << 64) - 1)) for band, value in enumerate(signatures[i])}
+        own_shingles = shingles(ctx.body)
+        best: tuple[float, Article] | None = None
+        for pk in ranked:
+            candidate = candidates.get(pk)
+            if candidate is None or not (shared[pk] & mine):
                 continue
-            bits = distance(candidate.simhash, article.simhash)  # type: ignore[arg-type]
-            if bits <= NEAR_DUPLICATE_BITS and (best is None or bits < best[0]):
-                best = (bits, candidate)
+            similarity = jaccard(own_shingles, shingles(candidate.body))
+            if similarity >= NEAR_DUPLICATE_JACCARD and (best is None or similarity > best[0]):
+                best = (similarity, candidate)
         if best is not None:
             original = best[1]
             # Point at the original story, never at another copy of it.
             article.duplicate_of_id = original.duplicate_of_id or original.pk
             article.status = ArticleStatus.DUPLICATE
             ctx.near_duplicate_of = original
+    return signatures
+
+
+def _store_bands(fresh: list[tuple[ArticleContext, Article]], signatures: dict[int, list[int]]) -> None:
+    ArticleBand.objects.bulk_create(
+        [
+            ArticleBand(article=article, band=band, value=value)
+            for i, (ctx, article) in enumerate(fresh)
+            if ctx.created
+            for band, value in enumerate(signatures.get(i, []))
+        ]
+    )

@@ -61,7 +61,9 @@ class Draft:
 
     @property
     def main_company(self) -> int | None:
-        return self.actor or (self.targets[0] if self.targets else None) or (self.partners[0] if self.partners else None)
+        return (
+            self.actor or (self.targets[0] if self.targets else None) or (self.partners[0] if self.partners else None)
+        )
 
 
 def _analyst_triggers() -> list[tuple[Trigger, EventRule]]:

@@ -320,7 +320,15 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 record._rivalscope_new = False
             for occ in _all_occurrences(ctx, cand):
                 ctx.hits.append(
-                    Hit(occ[0], occ[1], ctx.body[occ[0] : occ[1]], cand.kind, record.pk, Method.DISCOVERED, cand.confidence)
+                    Hit(
+                        occ[0],
+                        occ[1],
+                        ctx.body[occ[0] : occ[1]],
+                        cand.kind,
+                        record.pk,
+                        Method.DISCOVERED,
+                        cand.confidence,
+                    )
                 )
         ctx.hits.sort(key=lambda h: h.start)
         _propose_roles(ctx, found_people=[c for c in cands if c.kind == "person"], records=records)
@@ -429,7 +437,9 @@ def _propose_roles(ctx: ArticleContext, *, found_people: list[Candidate], record
             owner = _COMPANY_OWNER.search(owner_text)
             company_id = None
             if owner and owner.group("name"):
-                hit = next((h for h in ctx.hits if h.kind == "company" and h.text.startswith(owner.group("name"))), None)
+                hit = next(
+                    (h for h in ctx.hits if h.kind == "company" and h.text.startswith(owner.group("name"))), None
+                )
                 company_id = hit.target_id if hit else None
             elif owner:
                 hit = ctx.last_hit_before(occ.start, "company")

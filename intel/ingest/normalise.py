@@ -11,6 +11,7 @@ input, a bad date, or a URL that may not be fetched. Writes nothing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
@@ -82,9 +83,17 @@ def decode_bytes(raw: bytes, field: str = "file") -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
-    if best is None:
+    text = str(best) if best is not None else ""
+    if best is None or _mostly_unprintable(text):
         raise _fail("The bytes could not be decoded as text in any known character set.", field)
-    return str(best)
+    return text
+
+
+def _mostly_unprintable(text: str) -> bool:
+    """More than 5% control, unassigned or private-use characters: a wrong guess, not text."""
+    sample = text[:20_000]
+    bad = sum(1 for ch in sample if ch not in "\n\r\t" and unicodedata.category(ch)[0] == "C")
+    return bad > len(sample) * 0.05
 
 
 def clean_text(text: str) -> str:

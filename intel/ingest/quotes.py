@@ -29,7 +29,9 @@ from .timex import resolve_range_overlap
 NAME = "quotes"
 
 _QUOTE = re.compile(r"[\"“]([^\"“”]{3,2000}?)[\"”]")
-_PRONOUN_SPEAKER = re.compile(r"\b(?:he|she)\s+(?:\w+\s+)?(?:said|says|stated|states|added|told|explained|noted|claimed)\b", re.IGNORECASE)
+_PRONOUN_SPEAKER = re.compile(
+    r"\b(?:he|she)\s+(?:\w+\s+)?(?:said|says|stated|states|added|told|explained|noted|claimed)\b", re.IGNORECASE
+)
 _SAYS = re.compile(r"\b(?:said|says|stated|states|added|told|explained|noted|claimed|according to)\b", re.IGNORECASE)
 
 
@@ -92,9 +94,11 @@ def _employers(ctx: ArticleContext) -> dict[int, set[int]]:
     employers: dict[int, set[int]] = {}
     for role in ctx.roles:
         employers.setdefault(role.person_id, set()).add(role.company_id)
-    for person_id, company_id in Role.objects.filter(person_id__in=speakers).exclude(
-        review_status=ReviewStatus.REJECTED
-    ).values_list("person_id", "company_id"):
+    for person_id, company_id in (
+        Role.objects.filter(person_id__in=speakers)
+        .exclude(review_status=ReviewStatus.REJECTED)
+        .values_list("person_id", "company_id")
+    ):
         employers.setdefault(person_id, set()).add(company_id)
     return employers
 
@@ -122,6 +126,13 @@ def _quotes_as_evidence(batch: list[ArticleContext]) -> None:
                 )
                 if overlap or (near and not times):
                     evidence.append(
-                        Evidence(event=event, article=ctx.article, start=quote.start, end=quote.end, text=quote.text, quote=quote)
+                        Evidence(
+                            event=event,
+                            article=ctx.article,
+                            start=quote.start,
+                            end=quote.end,
+                            text=quote.text,
+                            quote=quote,
+                        )
                     )
     Evidence.objects.bulk_create(evidence, ignore_conflicts=True)

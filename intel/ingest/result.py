@@ -95,7 +95,9 @@ class IngestResult:
                 }
                 for q in self.quotes
             ],
-            "tags": [{"id": t.pk, "tag": str(t.tag), "reason": t.reason, "confidence": t.confidence} for t in self.tags],
+            "tags": [
+                {"id": t.pk, "tag": str(t.tag), "reason": t.reason, "confidence": t.confidence} for t in self.tags
+            ],
             "cited_sources": [{"id": s.pk, "name": s.name, "kind": s.kind} for s in self.cited_sources],
         }
 

@@ -9,6 +9,7 @@ heading ("Challenging market"). spaCy's sentencizer splits within paragraphs.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .context import ArticleContext, IngestEnv, Sentence
@@ -33,7 +34,7 @@ def split_sentences(body: str, spacy_spans: list[tuple[int, int]]) -> list[Sente
     for start, end in spacy_spans:
         # spaCy does not treat a blank line as a boundary: cut there too.
         cuts = [start] + [p for p in paragraph_starts if start < p < end] + [end]
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             piece = body[a:b]
             stripped = piece.strip()
             if not stripped:
@@ -45,7 +46,11 @@ def split_sentences(body: str, spacy_spans: list[tuple[int, int]]) -> list[Sente
     # A paragraph that is one short line without closing punctuation is a heading.
     result = []
     for index, sentence in enumerate(sentences):
-        alone = all(other.paragraph != sentence.paragraph for other in sentences[max(0, index - 1) : index + 2] if other is not sentence)
+        alone = all(
+            other.paragraph != sentence.paragraph
+            for other in sentences[max(0, index - 1) : index + 2]
+            if other is not sentence
+        )
         text = body[sentence.start : sentence.end]
         heading = alone and "\n" not in text and len(text.split()) <= 10 and not text.endswith(_CLOSING)
         result.append(Sentence(sentence.start, sentence.end, sentence.paragraph, heading))

@@ -29,7 +29,9 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     for ctx in todo:
         by_tag: dict[int, ArticleTag] = {}
         for rule in rules:
-            matches = find_matches(ctx.body, algorithm=rule.algorithm, pattern=rule.match, case_sensitive=rule.case_sensitive)
+            matches = find_matches(
+                ctx.body, algorithm=rule.algorithm, pattern=rule.match, case_sensitive=rule.case_sensitive
+            )
             if not matches:
                 continue
             shown = "; ".join(f"“{m.text}” at {m.start}" for m in matches[:MAX_REASONS])

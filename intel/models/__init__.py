@@ -1,6 +1,6 @@
 """The domain model, one module per area. Import from here: ``from intel.models import Company``."""
 
-from .articles import Article, Mention, content_hash_of
+from .articles import Article, ArticleBand, Mention, content_hash_of
 from .base import RejectedProposal, Reviewable
 from .companies import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
 from .events import Event, EventParticipant, Evidence, Quote
@@ -13,19 +13,19 @@ from .tags import ArticleTag, Tag
 
 __all__ = [
     "Article",
-    "EntityIndexVersion",
-    "EventRule",
-    "MatchAlgorithm",
-    "TagRule",
+    "ArticleBand",
     "ArticleTag",
     "Company",
     "CompanyAlias",
+    "EntityIndexVersion",
     "Event",
     "EventParticipant",
+    "EventRule",
     "Evidence",
     "Heartbeat",
     "Market",
     "MarketAlias",
+    "MatchAlgorithm",
     "Mention",
     "Person",
     "PersonAlias",
@@ -39,5 +39,6 @@ __all__ = [
     "Role",
     "Source",
     "Tag",
+    "TagRule",
     "content_hash_of",
 ]

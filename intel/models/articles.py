@@ -64,20 +64,10 @@ class Article(models.Model):
         help_text="The original, when this article is the same story rewritten or syndicated.",
     )
     tags = models.ManyToManyField("intel.Tag", through="intel.ArticleTag", blank=True, related_name="articles")
-    # SimHash of the text's word shingles, and its four 16-bit bands: two texts
-    # within 3 bits of each other share a band, so near-duplicates are found by
-    # four indexed equality lookups instead of a scan.
-    simhash = models.BigIntegerField(null=True, blank=True, editable=False)
-    simhash_band0 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
-    simhash_band1 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
-    simhash_band2 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
-    simhash_band3 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords(
-        excluded_fields=["body", "simhash", "simhash_band0", "simhash_band1", "simhash_band2", "simhash_band3"]
-    )
+    history = HistoricalRecords(excluded_fields=["body"])
 
     class Meta:
         ordering = ["-published_on", "-id"]
@@ -131,6 +121,26 @@ class Article(models.Model):
         self.url = normalise_url(self.url)
         if self.body:
             self.content_hash = content_hash_of(self.body)
+
+
+class ArticleBand(models.Model):
+    """One band of an article's MinHash signature (see ``intel/ingest/minhash.py``).
+
+    Articles that share a band are near-duplicate candidates; an index on
+    ``(band, value)`` makes finding them a handful of equality lookups.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
+    band = models.PositiveSmallIntegerField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "article signature band"
+        indexes = [models.Index(fields=["band", "value"], name="intel_articleband_lookup")]
+        constraints = [models.UniqueConstraint(fields=["article", "band"], name="intel_articleband_unique_band")]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} band {self.band}"
 
 
 class Mention(Reviewable, Span):

@@ -79,7 +79,11 @@ class Event(Reviewable):
 
     @staticmethod
     def fingerprint_for(
-        type: str, main_company_id: int | None, market_ids: Iterable[int], time_start: date | None, time_end: date | None
+        type: str,
+        main_company_id: int | None,
+        market_ids: Iterable[int],
+        time_start: date | None,
+        time_end: date | None,
     ) -> str:
         """The fingerprint of an event not stored yet (ingestion checks rejections with it)."""
         markets = ",".join(str(pk) for pk in sorted(set(market_ids)))

@@ -1,0 +1,100 @@
+"""Known names are found as whole words, longest first, with possessives and case rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from intel.ingest.gazetteer import Entry, Gazetteer, current_version, get_gazetteer
+from intel.ingest.known_entities import demonym_means_market
+from intel.models import CompanyAlias, Market
+from tests.factories import CompanyFactory, ProductFactory
+
+
+def gaz(*entries: Entry) -> Gazetteer:
+    return Gazetteer(list(entries))
+
+
+def company(pk: int, name: str, *, case_sensitive: bool = True, primary: bool = True) -> Entry:
+    return Entry("company", pk, name, case_sensitive, False, primary)
+
+
+def texts(g: Gazetteer, text: str) -> list[str]:
+    return [text[m.start : m.end] for m in g.find(text)]
+
+
+def test_whole_words_only():
+    g = gaz(company(1, "ZTE"), company(2, "Mi", case_sensitive=True))
+    assert texts(g, "ZTEX and AZTE are not ZTE; Mining is not Mi.") == ["ZTE", "Mi"]
+
+
+def test_possessive_matches():
+    assert texts(gaz(company(1, "Xiaomi")), "Xiaomi's plan and Xiaomi’s plan") == ["Xiaomi", "Xiaomi"]
+
+
+def test_longest_match_wins():
+    g = gaz(Entry("product", 1, "Galaxy", True, False, True), Entry("product", 2, "Galaxy Note", True, False, True))
+    matches = g.find("the Galaxy Note and the Galaxy S")
+    assert [(m.entry.target_id, m.end - m.start) for m in matches] == [(2, 11), (1, 6)]
+
+
+def test_case_sensitive_aliases_match_only_as_written():
+    g = gaz(Entry("market", 7, "US", True, False, False), company(3, "apple inc", case_sensitive=False, primary=False))
+    assert texts(g, "us and US; Apple Inc and APPLE INC") == ["US", "Apple Inc", "APPLE INC"]
+
+
+def test_product_plurals_match_the_product():
+    g = gaz(Entry("product", 1, "iPhone", True, False, True), company(2, "Apple"))
+    assert texts(g, "Apple iPhones and iPhoneX") == ["Apple", "iPhones"]
+
+
+def test_ambiguous_names_are_flagged():
+    g = gaz(company(1, "Apple"), Entry("product", 2, "Apple", True, False, True))
+    (match,) = g.find("Apple")
+    assert match.ambiguous and match.entry.kind == "company"
+
+
+@pytest.mark.parametrize(
+    ("text", "means_market"),
+    [
+        ("Xiaomi did the same with the Indian market.", True),
+        ("the Indian and Chinese markets", True),
+        ("some European markets", True),
+        ("the Indian smartphone market", True),
+        ("Chinese technology companies", False),
+        ("another Chinese market cracked into", False),
+    ],
+)
+def test_demonyms_name_a_market_only_where_they_mean_it(text, means_market):
+    word = next(w for w in ("Indian", "Chinese", "European") if w in text)
+    start = text.index(word)
+    match = type("M", (), {"start": start, "end": start + len(word)})()
+    assert demonym_means_market(text, match) is means_market
+
+
+@pytest.mark.django_db
+def test_reference_markets_and_their_aliases_are_in_the_gazetteer():
+    g = get_gazetteer()
+    text = "The U.S. and USA and America and United States; the EU; South Asia; Greater China."
+    found = {(text[m.start : m.end], m.entry.target_id) for m in g.find(text)}
+    us = Market.objects.get(iso_code="US").pk
+    assert {("U.S.", us), ("USA", us), ("America", us), ("United States", us)} <= found
+    assert {"EU", "South Asia", "Greater China"} <= {t for t, _ in found}
+
+
+@pytest.mark.django_db
+def test_the_automaton_is_cached_and_rebuilt_only_when_names_change(django_assert_num_queries):
+    first = get_gazetteer()
+    with django_assert_num_queries(1):  # only the version check
+        assert get_gazetteer() is first
+    company = CompanyFactory(name="Transsion")
+    rebuilt = get_gazetteer()
+    assert rebuilt is not first
+    assert [m.entry.target_id for m in rebuilt.find("Transsion sells phones")] == [company.pk]
+    version = current_version()
+    company.watched = True
+    company.save(update_fields=["watched"])  # not a name: no rebuild
+    assert current_version() == version
+    CompanyAlias.objects.create(company=company, text="Tecno maker")
+    assert current_version() > version
+    ProductFactory(name="Tecno Spark")
+    assert any(m.entry.kind == "product" for m in get_gazetteer().find("the Tecno Spark"))
