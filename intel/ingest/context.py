@@ -93,7 +93,8 @@ class ArticleContext:
     sentences: list[Sentence] = field(default_factory=list)
     _sentence_starts: list[int] = field(default_factory=list)
     # entities
-    hits: list[Hit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)  # sorted by start once stage 5 is done
+    _hit_index: list[int] = field(default_factory=list)
     proposed: list[tuple[str, Any]] = field(default_factory=list)  # (kind, record)
     cited: list[CitedSource] = field(default_factory=list)
     roles: list[Any] = field(default_factory=list)
@@ -118,15 +119,27 @@ class ArticleContext:
         """Index of the sentence containing ``offset`` (or the one before it)."""
         return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
 
+    def sort_hits(self) -> None:
+        self.hits.sort(key=lambda h: h.start)
+        self._hit_index = []
+
+    def _hit_starts(self) -> list[int]:
+        # ``hits`` only grows, kept sorted by start; the index is rebuilt when it changed.
+        if len(self._hit_index) != len(self.hits):
+            self._hit_index = [h.start for h in self.hits]
+        return self._hit_index
+
     def hits_in(self, start: int, end: int, kind: str | None = None) -> list[Hit]:
-        return [h for h in self.hits if h.start >= start and h.end <= end and (kind is None or h.kind == kind)]
+        starts = self._hit_starts()
+        lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        return [h for h in self.hits[lo:hi] if h.end <= end and (kind is None or h.kind == kind)]
 
     def last_hit_before(self, offset: int, kind: str) -> Hit | None:
-        best = None
-        for hit in self.hits:
-            if hit.kind == kind and hit.end <= offset and (best is None or hit.start > best.start):
-                best = hit
-        return best
+        starts = self._hit_starts()
+        for hit in reversed(self.hits[: bisect.bisect_left(starts, offset)]):
+            if hit.kind == kind and hit.end <= offset:
+                return hit
+        return None
 
 
 @dataclass

@@ -96,6 +96,24 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
     ),
 )  # fmt: skip
 
+# All built-in triggers as one alternation: most sentences fire none, and one
+# search tells so. Where it finds something, each trigger is searched on its own,
+# since one alternation cannot report two triggers whose words overlap.
+ANY_TRIGGER = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in BUILTIN_TRIGGERS), re.IGNORECASE)
+
+
+def builtin_triggers_in(text: str) -> list[tuple[Trigger, tuple[int, int]]]:
+    """Each built-in trigger that fires in ``text``, with the span of its first match."""
+    if ANY_TRIGGER.search(text) is None:
+        return []
+    fired = []
+    for trigger in BUILTIN_TRIGGERS:
+        match = trigger.pattern.search(text)
+        if match is not None:
+            fired.append((trigger, match.span()))
+    return fired
+
+
 # Wording that sets the status, checked in this order.
 STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (EventStatus.DENIED, _p(r"\b(?:den(?:y|ies|ied)|no plans? to|rul(?:es|ed) out)\b")),

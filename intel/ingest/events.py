@@ -30,7 +30,7 @@ from intel.models import Company, Event, EventParticipant, EventRule, Evidence, 
 from intel.review import rejected_fingerprints
 
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
-from .event_rules import BUILTIN_TRIGGERS, Trigger, status_of
+from .event_rules import Trigger, builtin_triggers_in, status_of
 from .timex import resolve_range_overlap
 
 NAME = "events"
@@ -81,10 +81,7 @@ def _analyst_triggers() -> list[tuple[Trigger, EventRule]]:
     return triggers
 
 
-def _trigger_span(trigger: Trigger, rule: EventRule | None, text: str) -> tuple[int, int] | None:
-    if rule is None:
-        match = trigger.pattern.search(text)
-        return (match.start(), match.end()) if match else None
+def _trigger_span(trigger: Trigger, rule: EventRule, text: str) -> tuple[int, int] | None:
     found = find_matches(text, algorithm=rule.algorithm, pattern=rule.match, case_sensitive=rule.case_sensitive)
     return (found[0].start, found[0].end) if found else None
 
@@ -225,19 +222,19 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     todo = [ctx for ctx in batch if not ctx.done]
     if not todo:
         return
-    triggers: list[tuple[Trigger, EventRule | None]] = [(t, None) for t in BUILTIN_TRIGGERS]
-    triggers += _analyst_triggers()
+    analyst = _analyst_triggers()
     drafts: list[Draft] = []
     for ctx in todo:
         for sentence in ctx.sentences:
             if sentence.heading:
                 continue
             text = ctx.body[sentence.start : sentence.end]
-            for trigger, rule in triggers:
+            fired = [(t, span, f"builtin:{t.name}") for t, span in builtin_triggers_in(text)]
+            for trigger, rule in analyst:
                 span = _trigger_span(trigger, rule, text)
-                if span is None:
-                    continue
-                label = f"rule:{rule.name}" if rule else f"builtin:{trigger.name}"
+                if span is not None:
+                    fired.append((trigger, span, f"rule:{rule.name}"))
+            for trigger, span, label in fired:
                 draft = _draft(ctx, sentence, trigger, span, label)
                 if draft is not None:
                     drafts.append(draft)
@@ -246,17 +243,14 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     _summarise(drafts)
     rejected = rejected_fingerprints(Event, [_fingerprint(d) for d in drafts])
     drafts = [d for d in drafts if _fingerprint(d) not in rejected]
-    known = _known_events(drafts)
+    # Known events and the ones proposed earlier in this batch, by type and main company.
+    index: dict[tuple[str, int | None], list[tuple[Event, set[int], int | None]]] = {}
+    for known in _known_events(drafts):
+        index.setdefault((known[0].type, known[2]), []).append(known)
     fresh: list[Draft] = []
     for d in drafts:
-        match = next((e for e, markets, main in known if _same_event(e, d, markets, main)), None)
-        if match is None:
-            # An event proposed earlier in this batch, perhaps from this very article.
-            match_draft = next(
-                (f for f in fresh if _same_event(f.event, d, set(f.markets), f.main_company)),  # type: ignore[arg-type]
-                None,
-            )
-            match = match_draft.event if match_draft else None
+        same_kind = index.get((d.trigger.type, d.main_company), [])
+        match = next((e for e, markets, main in same_kind if _same_event(e, d, markets, main)), None)
         if match is not None:
             d.event = match
             continue
@@ -274,6 +268,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             method_detail=d.rule_label[:200],
         )
         fresh.append(d)
+        index.setdefault((d.trigger.type, d.main_company), []).append((d.event, set(d.markets), d.main_company))
     _store(drafts, fresh)
 
 
@@ -284,12 +279,13 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
     for d in fresh:
         event = d.event
         assert event is not None
+        # Ids, not objects: the related-object descriptors cost more than the rows.
         if d.actor:
-            participants.append(EventParticipant(event=event, company_id=d.actor, role=ParticipantRole.ACTOR))
+            participants.append(EventParticipant(event_id=event.pk, company_id=d.actor, role=ParticipantRole.ACTOR))
         for pk in d.partners:
-            participants.append(EventParticipant(event=event, company_id=pk, role=ParticipantRole.PARTNER))
+            participants.append(EventParticipant(event_id=event.pk, company_id=pk, role=ParticipantRole.PARTNER))
         for pk in d.targets:
-            participants.append(EventParticipant(event=event, company_id=pk, role=ParticipantRole.TARGET))
+            participants.append(EventParticipant(event_id=event.pk, company_id=pk, role=ParticipantRole.TARGET))
         for pk in d.markets:
             market_links.append(Event.markets.through(event_id=event.pk, market_id=pk))
     EventParticipant.objects.bulk_create(participants)
@@ -302,8 +298,8 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
         key = (event.pk, d.ctx.article.pk, d.sentence.start, d.sentence.end)
         if key not in evidence:
             evidence[key] = Evidence(
-                event=event,
-                article=d.ctx.article,
+                event_id=event.pk,
+                article_id=d.ctx.article.pk,
                 start=d.sentence.start,
                 end=d.sentence.end,
                 text=d.ctx.body[d.sentence.start : d.sentence.end],

@@ -47,9 +47,12 @@ def _hashes(items: set[str]) -> np.ndarray:
     return np.array(values, dtype=np.uint64)
 
 
-def band_values(text: str) -> list[int]:
-    """The 16 band numbers of the text's MinHash signature (each fits a signed 64-bit column)."""
-    items = shingles(text)
+def band_values(text: str, items: set[str] | None = None) -> list[int]:
+    """The 16 band numbers of the text's MinHash signature (each fits a signed 64-bit column).
+
+    ``items`` are the text's shingles when the caller has them already.
+    """
+    items = shingles(text) if items is None else items
     if not items:
         return []
     x = _hashes(items)

@@ -1,10 +1,10 @@
 """Stage 5, new entities: propose companies, people and products the database does not know,
 find the outlets the article cites, and store every mention.
 
-Reads ``ctx.doc`` (tokens), ``ctx.sentences`` and ``ctx.hits`` (known entities).
-Finds runs of capitalised tokens that are not known names (spaCy tokens; rules in
-the spirit of spaCy's rule-based matcher), then classifies each name by its
-context:
+Reads ``ctx.body``, ``ctx.sentences`` (spaCy's sentence spans) and ``ctx.hits``
+(known entities). Finds runs of capitalised words that are not known names (one
+regular expression over the text; spaCy's English stop-word lexicon tells
+function words from names), then classifies each name by its context:
 
 * a **cited source**: "in an interview with Reuters", "according to Bloomberg";
 * a **person**: two or more capitalised words after a job title ("senior vice
@@ -26,15 +26,17 @@ mentions of the article (known and new) in one bulk insert (``ctx.mentions``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from spacy.tokens import Doc, Token
+from django.db.models.functions import Lower
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from intel.choices import Method, ReviewStatus, SourceKind
-from intel.models import Company, Mention, Person, Product, Role, Source
+from intel.models import Article, Company, Mention, Person, Product, Role, Source
 from intel.models.slugs import assign_unique_slugs
 from intel.review import rejected_fingerprints
 
@@ -86,11 +88,23 @@ _OPENING_QUOTES = {'"', "“", "‘", "'", "(", ":", "—", "–"}
 _COMPANY_OWNER = re.compile(r"(?:(?P<anaphor>the company's|its|their)|(?P<name>[A-Z][\w&-]+)(?:'s|’s))\s+$")
 
 
+@dataclass(frozen=True)
+class Word:
+    """A word of a candidate name and its offset in the body."""
+
+    text: str
+    idx: int
+
+    @property
+    def is_title(self) -> bool:
+        return self.text.istitle()
+
+
 @dataclass
 class Occurrence:
     start: int
     end: int
-    tokens: list[Token]
+    tokens: list[Word]
     initial: bool
     sentence: int
 
@@ -105,41 +119,52 @@ class Candidate:
     reason: str = ""
 
 
-def _name_like(token: Token) -> bool:
-    text = token.text
-    if text in OTHER_CAPS or text in MONTHS or text in WEEKDAYS:
+_NAME_WORD = r"(?:[A-Z][\w&-]*|[a-z]{1,3}[A-Z][\w-]*)"
+_NEXT_WORD = r"(?:[A-Z][\w&-]*|[a-z]{1,3}[A-Z][\w-]*|\d{1,4}[A-Za-z]{0,3})"
+# Runs of capitalised words (and "iPhone"-style names, and "Galaxy S", "Pixel 3"):
+# one regular expression over the whole text instead of a Python loop per token.
+_RUN = re.compile(rf"(?<![\w&-]){_NAME_WORD}(?: {_NEXT_WORD})*(?![\w&-])")
+
+
+def _name_like(word: str) -> bool:
+    if word in OTHER_CAPS or word in MONTHS or word in WEEKDAYS:
         return False
-    if _CAMEL_LOWER.match(text):
+    if _CAMEL_LOWER.match(word):
         return True
-    if not _CAPITALISED.match(text) or text.endswith("'") or text in {"'s", "’s"}:
+    if not word[:1].isupper():
         return False
-    if token.is_stop and not text.isupper():
+    # Capitalised function words ("The", "However", "It") start sentences, not names.
+    if word.lower() in STOP_WORDS and not word.isupper():
         return False
-    return not (text.isupper() and len(text) < 2)
+    return not (word.isupper() and len(word) < 2)
 
 
-def _runs(doc: Doc, ctx: ArticleContext, demonyms: frozenset[str]) -> list[Occurrence]:
-    known = [(h.start, h.end) for h in ctx.hits]
+def _runs(ctx: ArticleContext, demonyms: frozenset[str]) -> list[Occurrence]:
+    known_starts = [h.start for h in ctx.hits]  # hits are sorted and do not overlap
+    known_ends = [h.end for h in ctx.hits]
     sentence_start_chars = {s.start for s in ctx.sentences}
     heading_sentences = {i for i, s in enumerate(ctx.sentences) if s.heading}
+    body = ctx.body
 
-    def is_known(token: Token) -> bool:
-        return any(a <= token.idx < b for a, b in known)
+    def is_known(idx: int) -> bool:
+        i = bisect.bisect_right(known_starts, idx) - 1
+        return i >= 0 and idx < known_ends[i]
 
-    runs: list[list[Token]] = []
-    current: list[Token] = []
-    for token in doc:
-        joins = bool(current) and current[-1].whitespace_ == " " and not is_known(token)
-        if current and joins and (_name_like(token) or _CONTINUATION.match(token.text)):
-            current.append(token)
-            continue
+    runs: list[list[Word]] = []
+    for match in _RUN.finditer(body):
+        current: list[Word] = []
+        offset = match.start()
+        for text in match.group(0).split(" "):
+            word = Word(text, offset)
+            offset += len(text) + 1
+            if is_known(word.idx) or not (_name_like(text) or (current and _CONTINUATION.match(text))):
+                if current:
+                    runs.append(current)
+                current = []
+                continue
+            current.append(word)
         if current:
             runs.append(current)
-            current = []
-        if not is_known(token) and _name_like(token):
-            current = [token]
-    if current:
-        runs.append(current)
 
     occurrences = []
     for run in runs:
@@ -148,14 +173,14 @@ def _runs(doc: Doc, ctx: ArticleContext, demonyms: frozenset[str]) -> list[Occur
             run = run[1:]
         while run and run[-1].text.lower() in TITLE_WORDS:
             run = run[:-1]
-        if not run or all(t.text in demonyms or t.text.lower() in TITLE_WORDS for t in run):
+        if not run or all(w.text in demonyms or w.text.lower() in TITLE_WORDS for w in run):
             continue
         start, end = run[0].idx, run[-1].idx + len(run[-1].text)
         sentence = ctx.sentence_at(start)
         if sentence in heading_sentences:
             continue
-        previous = run[0].nbor(-1) if run[0].i > 0 else None
-        initial = start in sentence_start_chars or (previous is not None and previous.text in _OPENING_QUOTES)
+        before = body[max(0, start - 3) : start].rstrip()
+        initial = start in sentence_start_chars or (before[-1:] in _OPENING_QUOTES if before else False)
         occurrences.append(Occurrence(start, end, run, initial, sentence))
     return occurrences
 
@@ -280,14 +305,14 @@ def _companies(ctx: ArticleContext, candidates: dict[str, Candidate]) -> list[Ca
 
 def _gather(ctx: ArticleContext, demonyms: frozenset[str]) -> dict[str, Candidate]:
     candidates: dict[str, Candidate] = {}
-    for occ in _runs(ctx.doc, ctx, demonyms):  # type: ignore[arg-type]
+    for occ in _runs(ctx, demonyms):
         surface = ctx.body[occ.start : occ.end]
         candidates.setdefault(surface, Candidate(surface=surface)).occurrences.append(occ)
     return candidates
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    todo = [ctx for ctx in batch if not ctx.done and ctx.doc is not None]
+    todo = [ctx for ctx in batch if not ctx.done]
     if not todo:
         return
     gazetteer = get_gazetteer()
@@ -330,9 +355,9 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                         cand.confidence,
                     )
                 )
-        ctx.hits.sort(key=lambda h: h.start)
+        ctx.sort_hits()
         _propose_roles(ctx, found_people=[c for c in cands if c.kind == "person"], records=records)
-        _link_cited_sources(ctx)
+    _link_cited_sources(todo)
     _store_roles(todo)
     _store_mentions(todo)
 
@@ -383,10 +408,8 @@ def _find_or_propose(
     cands = [c for (k, _), c in wanted.items() if k == kind]
     if not cands:
         return
-    query = Q()
-    for cand in cands:
-        query |= Q(name__iexact=cand.surface)
-    for record in model.objects.filter(query):
+    lowered = {cand.surface.lower() for cand in cands}
+    for record in model.objects.alias(lower_name=Lower("name")).filter(lower_name__in=lowered):
         if record.review_status != ReviewStatus.REJECTED:
             records[(kind, record.name.casefold())] = record
         else:
@@ -460,9 +483,10 @@ def _propose_roles(ctx: ArticleContext, *, found_people: list[Candidate], record
             break
 
 
-def _link_cited_sources(ctx: ArticleContext) -> None:
-    if ctx.cited and ctx.article is not None:
-        ctx.article.cited_sources.add(*{c.source.pk for c in ctx.cited})
+def _link_cited_sources(batch: list[ArticleContext]) -> None:
+    through = Article.cited_sources.through
+    rows = {(ctx.article.pk, cited.source.pk) for ctx in batch if ctx.article is not None for cited in ctx.cited}
+    through.objects.bulk_create([through(article_id=a, source_id=s) for a, s in sorted(rows)], ignore_conflicts=True)
 
 
 def _store_roles(batch: list[ArticleContext]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from intel.choices import MarketKind, PriceTier, ProductCategory
@@ -54,6 +55,8 @@ class Company(SluggedModel, Reviewable):
     class Meta:
         verbose_name_plural = "companies"
         ordering = ["name"]
+        # Ingestion looks names up ignoring case, many at a time.
+        indexes = [models.Index(Lower("name"), name="intel_company_lower_name")]
         constraints = [
             *review_constraints(),
             models.UniqueConstraint(
@@ -112,6 +115,7 @@ class Person(SluggedModel, Reviewable):
     class Meta:
         verbose_name_plural = "people"
         ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="intel_person_lower_name")]
         constraints = [
             *review_constraints(),
             models.UniqueConstraint(fields=["slug"], name="intel_person_unique_slug"),
@@ -180,6 +184,7 @@ class Product(SluggedModel, Reviewable):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="intel_product_lower_name")]
         constraints = [
             *review_constraints(),
             models.UniqueConstraint(fields=["slug"], name="intel_product_unique_slug"),

@@ -41,10 +41,15 @@ def assign_unique_slugs(model: type[models.Model], objs: list[Any]) -> None:
     if not wanted:
         return
     bases = {base for _, base in wanted}
-    prefix_query = models.Q()
-    for base in bases:
-        prefix_query |= models.Q(slug__startswith=base)
-    taken = set(model._default_manager.filter(prefix_query).values_list("slug", flat=True))
+    manager = model._default_manager
+    # Usually no base is taken: one exact lookup. Only the taken ones need their "-n" siblings.
+    clashing = set(manager.filter(slug__in=bases).values_list("slug", flat=True))
+    taken = set(clashing)
+    if clashing:
+        prefix_query = models.Q()
+        for base in clashing:
+            prefix_query |= models.Q(slug__startswith=f"{base}-")
+        taken |= set(manager.filter(prefix_query).values_list("slug", flat=True))
     for obj, base in wanted:
         slug, n = base, 1
         while slug in taken:

@@ -1,0 +1,244 @@
+"""Ingestion throughput against raw baselines measured in the same run.
+
+1. Tagging: the known-entities stage (gazetteer lookup with whole-word, possessive,
+   longest-match and demonym rules) against bare pyahocorasick iteration over the
+   same texts with the same automaton keys.
+2. End to end: ``ingest_articles`` (all nine stages, bulk writes, one transaction
+   per batch) into PostgreSQL, against a raw psycopg ``COPY`` of the same article
+   and mention rows into scratch tables.
+
+The gazetteer holds 10,000 generated companies with aliases plus the reference
+markets; a second run with 100,000 names shows how the cost grows. Needs a
+PostgreSQL server; it creates (and drops) the database ``rivalscope_bench``.
+
+    python bench/ingest.py [--articles 2000] [--companies 10000] [--big 100000] [--batch 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "rivalscope_bench"
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+os.environ["DATABASE_URL"] = f"{SERVER}/{BENCH_DB}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+SYLLABLES = [
+    "ka",
+    "zen",
+    "tri",
+    "vo",
+    "lex",
+    "mar",
+    "qua",
+    "dor",
+    "fin",
+    "tel",
+    "ion",
+    "sky",
+    "neo",
+    "bit",
+    "ora",
+    "pha",
+    "cyr",
+    "um",
+    "lux",
+    "vex",
+    "zo",
+    "ra",
+    "mi",
+    "to",
+]
+SUFFIXES = ["", "", " Holdings", " Group", " Technologies", " Mobile", " Electronics", " Systems"]
+MARKETS = ["India", "the US", "Europe", "China", "Brazil", "Indonesia", "Germany", "Japan", "Nigeria", "Mexico"]
+PHRASES = ["next year", "this quarter", "in 2019", "by the end of the year", "last month", "Q3"]
+FILLER = (
+    "Analysts expect the move to put pressure on rivals that rely on carrier contracts and premium pricing. "
+    "The company has invested heavily in retail partnerships and online channels over the past two years. "
+    "Industry watchers say the political climate and supply constraints remain the main risks for the plan. "
+)
+
+
+def reset_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def company_names(n: int, rng: random.Random) -> list[str]:
+    names: set[str] = set()
+    while len(names) < n:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        names.add(word + rng.choice(SUFFIXES))
+    return sorted(names)
+
+
+def load_companies(names: list[str]) -> None:
+    from intel.choices import ReviewStatus
+    from intel.models import Company, CompanyAlias
+    from intel.models.slugs import unique_slug  # noqa: F401 - slugs are made below in bulk
+
+    companies = [
+        Company(name=name, slug=f"c-{i}", review_status=ReviewStatus.CONFIRMED) for i, name in enumerate(names)
+    ]
+    Company.objects.bulk_create(companies, batch_size=5000)
+    aliases = [
+        CompanyAlias(company=c, text=c.name.split()[0].upper()[:6] + "X", case_sensitive=True)
+        for c in companies
+        if " " in c.name
+    ]
+    CompanyAlias.objects.bulk_create(aliases, batch_size=5000, ignore_conflicts=True)
+
+
+def article(i: int, names: list[str], rng: random.Random) -> str:
+    a, b, c = rng.sample(names, 3)
+    market = rng.choice(MARKETS)
+    phrase = rng.choice(PHRASES)
+    newcomer = "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+    parts = [
+        f"Story {i}. {a} appears to be geared up to enter the {market.replace('the ', '')} market {phrase}.",
+        f"Its chief executive told reporters that talks with {b} and local carriers were going well.",
+        f'"We hope we can do something there {phrase}," the executive said in an interview with Reuters.',
+        f"Rival {c} cut prices on its budget phones, while {newcomer} launched its first handset in {market}.",
+        f"{a} is already the third largest smartphone brand in {market} by volume, ahead of {c}.",
+        FILLER,
+        f"Regulators in {market} imposed sanctions on {b} over security concerns, the report said.",
+        FILLER,
+    ]
+    return " ".join(parts)[:2400]
+
+
+def bench_tagging(texts: list[str]) -> tuple[float, float, int]:
+    from intel.ingest.gazetteer import get_gazetteer, lower_same_length
+    from intel.ingest.known_entities import demonym_means_market
+
+    gazetteer = get_gazetteer()
+    automaton = gazetteer.automaton
+    lowered = [lower_same_length(t) for t in texts]
+
+    def raw() -> None:
+        for text in lowered:
+            for _ in automaton.iter(text):
+                pass
+
+    def stage() -> None:
+        for text in texts:
+            for match in gazetteer.find(text):
+                if match.entry.demonym:
+                    demonym_means_market(text, match)
+
+    raw_s = min(_timed(raw) for _ in range(3))
+    stage_s = min(_timed(stage) for _ in range(3))
+    return raw_s, stage_s, gazetteer.size
+
+
+def _timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def bench_end_to_end(texts: list[str], batch: int) -> tuple[float, int]:
+    from intel.ingest.context import IngestInput
+    from intel.ingest.pipeline import ingest_articles
+    from intel.models import Mention
+
+    inputs = [IngestInput(text=t, published="2018-07", source="Bench Wire") for t in texts]
+    started = time.perf_counter()
+    for i in range(0, len(inputs), batch):
+        ingest_articles(inputs[i : i + batch])
+    elapsed = time.perf_counter() - started
+    return elapsed, Mention.objects.count()
+
+
+def bench_copy(texts: list[str], mentions: int) -> float:
+    """COPY the same article rows, and as many mention rows, into scratch tables."""
+    import hashlib
+
+    from django.db import connection
+
+    per_article = max(1, mentions // len(texts))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE copy_article (LIKE intel_article INCLUDING DEFAULTS)")
+        cursor.execute("CREATE TEMP TABLE copy_mention (LIKE intel_mention INCLUDING DEFAULTS)")
+        raw = cursor.connection
+        started = time.perf_counter()
+        with raw.cursor() as cur:
+            with cur.copy(
+                "COPY copy_article (id, url, title, author, published_on, published_precision, retrieved_at, "
+                "language, body, content_hash, status, created_at) FROM STDIN"
+            ) as copy:
+                for i, text in enumerate(texts):
+                    copy.write_row(
+                        (i, "", text[:60], "", "2018-07-01", "month", "2018-07-01T00:00:00Z", "en", text,
+                         hashlib.sha256(text.encode()).hexdigest(), "processed", "2018-07-01T00:00:00Z")
+                    )  # fmt: skip
+            with cur.copy(
+                'COPY copy_mention (id, article_id, start, "end", text, company_id, review_status, confidence, '
+                "method, method_detail) FROM STDIN"
+            ) as copy:
+                n = 0
+                for i in range(len(texts)):
+                    for j in range(per_article):
+                        n += 1
+                        copy.write_row((n, i, j * 10, j * 10 + 6, "Xiaomi", 1, "proposed", 0.95, "gazetteer", ""))
+        return time.perf_counter() - started
+
+
+def run(companies: int, articles: int, batch: int) -> None:
+    import django
+
+    reset_database()
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    rng = random.Random(7)
+    names = company_names(companies, rng)
+    load_companies(names)
+    texts = [article(i, names, rng) for i in range(articles)]
+    raw_s, stage_s, keys = bench_tagging(texts)
+    mb = sum(len(t) for t in texts) / 1e6
+    print(f"gazetteer: {keys:,} names and aliases ({companies:,} companies + reference markets)")
+    print(f"  tagging, raw pyahocorasick    {mb / raw_s:8.1f} MB/s")
+    print(f"  tagging, known-entities stage {mb / stage_s:8.1f} MB/s   ratio {raw_s / stage_s:.2f}x")
+    if articles == 0:
+        return
+    e2e_s, mentions = bench_end_to_end(texts, batch)
+    copy_s = bench_copy(texts, mentions)
+    print(f"  end to end into PostgreSQL    {articles / e2e_s:8.0f} articles/s ({mentions:,} mentions, batch {batch})")
+    print(f"  raw COPY of the same rows     {articles / copy_s:8.0f} articles/s   ratio {copy_s / e2e_s:.3f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--companies", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=100_000, help="Second, larger gazetteer (0 to skip).")
+    parser.add_argument("--batch", type=int, default=200)
+    args = parser.parse_args()
+    print(f"bench/ingest.py: {args.articles} articles of about 2 KB, one process")
+    run(args.companies, args.articles, args.batch)
+    if args.big:
+        # Only the tagging cost depends much on the gazetteer size: measure it alone.
+        import subprocess
+
+        subprocess.run(
+            [sys.executable, __file__, "--companies", str(args.big), "--articles", "300", "--big", "0",
+             "--batch", str(args.batch)],
+            check=True,
+        )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
