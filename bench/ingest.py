@@ -32,31 +32,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 SYLLABLES = [
-    "ka",
-    "zen",
-    "tri",
-    "vo",
-    "lex",
-    "mar",
-    "qua",
-    "dor",
-    "fin",
-    "tel",
-    "ion",
-    "sky",
-    "neo",
-    "bit",
-    "ora",
-    "pha",
-    "cyr",
-    "um",
-    "lux",
-    "vex",
-    "zo",
-    "ra",
-    "mi",
-    "to",
-]
+    "ka", "zen", "tri", "vo", "lex", "mar", "qua", "dor", "fin", "tel", "ion", "sky",
+    "neo", "bit", "ora", "pha", "cyr", "um", "lux", "vex", "zo", "ra", "mi", "to",
+]  # fmt: skip
 SUFFIXES = ["", "", " Holdings", " Group", " Technologies", " Mobile", " Electronics", " Systems"]
 MARKETS = ["India", "the US", "Europe", "China", "Brazil", "Indonesia", "Germany", "Japan", "Nigeria", "Mexico"]
 PHRASES = ["next year", "this quarter", "in 2019", "by the end of the year", "last month", "Q3"]
