@@ -181,3 +181,7 @@ RIVALSCOPE_FETCH_TIMEOUT = env.float("RIVALSCOPE_FETCH_TIMEOUT", default=15.0)
 RIVALSCOPE_FETCH_USER_AGENT = env.str(
     "RIVALSCOPE_FETCH_USER_AGENT", default="rivalscope/0.1 (+https://github.com/rivalscope)"
 )
+
+# --- Ingestion ----------------------------------------------------------------------
+# The largest article (text, uploaded file or fetched page) ingestion accepts.
+RIVALSCOPE_INGEST_MAX_BYTES = env.int("RIVALSCOPE_INGEST_MAX_BYTES", default=5 * 1024 * 1024)
