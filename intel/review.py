@@ -80,3 +80,14 @@ def rejected_fingerprints(model: type[Reviewable], fingerprints: Sequence[str]) 
 def was_rejected(record: Reviewable) -> bool:
     """Whether a person rejected a proposal with this record's fingerprint before."""
     return bool(rejected_fingerprints(type(record), [record.proposal_fingerprint()]))
+
+
+def without_rejected(records: Sequence[R]) -> list[R]:
+    """The proposals (all of one model) a person has not rejected before, in one query."""
+    if not records:
+        return []
+    fingerprints = [record.proposal_fingerprint() for record in records]
+    rejected = rejected_fingerprints(type(records[0]), fingerprints)
+    if not rejected:
+        return list(records)
+    return [record for record, fingerprint in zip(records, fingerprints, strict=True) if fingerprint not in rejected]

@@ -38,7 +38,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
 from intel.models.slugs import assign_unique_slugs
-from intel.review import rejected_fingerprints
+from intel.review import without_rejected
 
 from .context import ArticleContext, CitedSource, Hit, IngestEnv
 from .gazetteer import get_gazetteer
@@ -435,8 +435,7 @@ def _find_or_propose(
                 **fields,
             )
         )
-    rejected = rejected_fingerprints(model, [obj.proposal_fingerprint() for obj in new])
-    new = [obj for obj in new if obj.proposal_fingerprint() not in rejected]
+    new = without_rejected(new)
     assign_unique_slugs(model, new)
     model.objects.bulk_create(new)
     for obj in new:
@@ -496,11 +495,10 @@ def _store_roles(batch: list[ArticleContext]) -> None:
     existing = set(
         Role.objects.filter(person_id__in={r.person_id for r in roles}).values_list("person_id", "company_id", "title")
     )
-    rejected = rejected_fingerprints(Role, [r.proposal_fingerprint() for r in roles])
     fresh, seen = [], set()
-    for role in roles:
+    for role in without_rejected(roles):
         key = (role.person_id, role.company_id, role.title)
-        if key in existing or key in seen or role.proposal_fingerprint() in rejected:
+        if key in existing or key in seen:
             continue
         seen.add(key)
         fresh.append(role)
@@ -530,9 +528,8 @@ def _store_mentions(batch: list[ArticleContext]) -> None:
             )
             mentions.append(mention)
             ctx.mentions.append(mention)
-    rejected = rejected_fingerprints(Mention, [m.proposal_fingerprint() for m in mentions])
-    if rejected:
-        mentions = [m for m in mentions if m.proposal_fingerprint() not in rejected]
-        for ctx in batch:
-            ctx.mentions = [m for m in ctx.mentions if m.proposal_fingerprint() not in rejected]
+    mentions = without_rejected(mentions)
+    kept = {id(m) for m in mentions}
+    for ctx in batch:
+        ctx.mentions = [m for m in ctx.mentions if id(m) in kept]
     Mention.objects.bulk_create(mentions)

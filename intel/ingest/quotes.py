@@ -21,7 +21,7 @@ import re
 
 from intel.choices import Method, ReviewStatus
 from intel.models import Evidence, Quote, Role
-from intel.review import rejected_fingerprints
+from intel.review import without_rejected
 
 from .context import ArticleContext, IngestEnv
 from .timex import resolve_range_overlap
@@ -80,11 +80,10 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             ctx.quotes.append(quote)
     if not quotes:
         return
-    rejected = rejected_fingerprints(Quote, [q.proposal_fingerprint() for q in quotes])
-    if rejected:
-        quotes = [q for q in quotes if q.proposal_fingerprint() not in rejected]
-        for ctx in todo:
-            ctx.quotes = [q for q in ctx.quotes if q.proposal_fingerprint() not in rejected]
+    quotes = without_rejected(quotes)
+    kept = {id(q) for q in quotes}
+    for ctx in todo:
+        ctx.quotes = [q for q in ctx.quotes if id(q) in kept]
     Quote.objects.bulk_create(quotes)
     _quotes_as_evidence(todo)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from intel.choices import Method, ReviewStatus
 from intel.matching import find_matches
 from intel.models import ArticleTag, TagRule
-from intel.review import rejected_fingerprints
+from intel.review import without_rejected
 
 from .context import ArticleContext, IngestEnv
 
@@ -53,9 +53,8 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             )
         ctx.tags = list(by_tag.values())
         tags.extend(ctx.tags)
-    rejected = rejected_fingerprints(ArticleTag, [t.proposal_fingerprint() for t in tags])
-    if rejected:
-        for ctx in todo:
-            ctx.tags = [t for t in ctx.tags if t.proposal_fingerprint() not in rejected]
-        tags = [t for t in tags if t.proposal_fingerprint() not in rejected]
+    tags = without_rejected(tags)
+    kept = {id(t) for t in tags}
+    for ctx in todo:
+        ctx.tags = [t for t in ctx.tags if id(t) in kept]
     ArticleTag.objects.bulk_create(tags)
