@@ -50,7 +50,7 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
     ),
     Trigger(
         "regulatory action", EventType.REGULATORY_ACTION,
-        _p(r"\b(?:sanction(?:s|ed)?|ban(?:s|ned)?|fine[ds]?|penalt(?:y|ies)|export controls?|controls imposed|"
+        _p(r"\b(?:sanction(?:s|ed)?|ban(?:s|ned)?|fined|fines? (?:of|worth|totall?ing)|penalt(?:y|ies)|export controls?|controls imposed|"
            r"blacklist(?:s|ed)?|entity list|antitrust probe)\b"),
         EventStatus.ANNOUNCED, roles="targets",
     ),
