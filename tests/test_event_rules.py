@@ -24,7 +24,9 @@ def test_triggers(sentence, types):
 
 
 def test_overlapping_triggers_both_fire():
-    fired = {t.type for t, _ in builtin_triggers_in("Realme launched its first phone in Brazil and entered the market.")}
+    fired = {
+        t.type for t, _ in builtin_triggers_in("Realme launched its first phone in Brazil and entered the market.")
+    }
     assert {"product_launch", "market_entry"} <= fired
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from intel.choices import EventStatus, EventType
 
@@ -130,6 +131,7 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def status_of(sentence: str, default: str) -> str:
     for status, cue in STATUS_CUES:
         if cue.search(sentence):

@@ -76,11 +76,14 @@ def words_only(text: str) -> str:
 
 
 class Gazetteer:
-    """The automaton's keys are names with non-word characters turned into spaces and
-    a space on each side (" xiaomi ", " u s ", " galaxy note "); the text is prepared
-    the same way with a space at each end. So every hit is a whole-word match by
-    construction ("Mi" never matches inside "Mining", "Xiaomi's" matches "Xiaomi"), and
-    the work per hit in Python is small: only case-sensitive names are checked again.
+    """The automaton's keys are names with non-word characters turned into spaces and a
+    space in front (" xiaomi", " u s", " galaxy note"); the text is prepared the same
+    way with a space at each end. ``iter_long`` then yields, in C, the longest
+    non-overlapping matches that start at a word; Python only checks that each ends
+    at a word boundary and, for case-sensitive names, the case. ("Mi" never matches
+    inside "Mining"; "Xiaomi's" matches "Xiaomi".) One limit of longest-first: where
+    the longest name at a position runs into a longer word ("Apple Pay" in "Apple
+    Payments"), the shorter name there ("Apple") is not tried.
     """
 
     def __init__(self, entries: list[Entry]) -> None:
@@ -95,7 +98,7 @@ class Gazetteer:
                 cased = " ".join(words_only(variant).split())  # "U.S." → "U S"
                 if len(cased) < 2:
                     continue
-                grouped.setdefault(f" {lower_same_length(cased)} ", []).append((entry, cased))
+                grouped.setdefault(f" {lower_same_length(cased)}", []).append((entry, cased))
         for key, group in grouped.items():
             # The common case, one record behind the key, needs no list per hit.
             single = group[0] if len(group) == 1 else None
@@ -119,34 +122,30 @@ class Gazetteer:
         if not self.size:
             return []
         haystack = self.prepare(text)
-        # Plain tuples in the loop (it runs once per automaton hit); Match objects
-        # are made only for the matches kept.
-        found: list[tuple[int, int, int, Entry, bool]] = []
-        for end_index, (length, group, single) in self.automaton.iter(haystack):
-            start = end_index - length + 1  # haystack has one leading space: this is the text offset
-            end = start + length - 2
+        chosen: list[Match] = []
+        for end, (length, group, single) in self.automaton.iter_long(haystack):
+            # haystack[i] is text[i - 1]: the key's leading space sits at text offset
+            # start - 1, its last character at text offset end - 1.
+            if haystack[end + 1] != " ":
+                continue  # the name runs into a longer word
+            start = end - length + 1
             if single is not None:
                 entry, form = single
-                if not entry.case_sensitive or self._same_case(text, start, end, form):
-                    found.append((start, start - end, end, entry, False))
-                continue
-            usable = [e for e, form in group if not e.case_sensitive or self._same_case(text, start, end, form)]
-            if not usable:
-                continue
-            if len(usable) > 1:
+                if entry.case_sensitive:
+                    written = text[start:end]  # inlined _same_case: this loop runs once per hit
+                    if written != form and words_only(written) != form:
+                        continue
+                ambiguous = False
+            else:
+                usable = [e for e, form in group if not e.case_sensitive or self._same_case(text, start, end, form)]
+                if not usable:
+                    continue
                 usable.sort(key=lambda e: (KIND_PRIORITY[e.kind], not e.primary))
-            ambiguous = len({(e.kind, e.target_id) for e in usable}) > 1
-            found.append((start, start - end, end, usable[0], ambiguous))
-        # (start, -length, end) never ties: one key per text, so one hit per start and length.
-        found.sort()
-        chosen: list[Match] = []
-        cursor = -1
-        for start, _, end, entry, ambiguous in found:
-            if start >= cursor:
-                if entry.surface.endswith(".") and text[end : end + 1] == ".":
-                    end += 1  # "U.S." keeps its full stop
+                entry, ambiguous = usable[0], len({(e.kind, e.target_id) for e in usable}) > 1
+            if entry.surface.endswith(".") and text[end : end + 1] == ".":
+                chosen.append(Match(start, end + 1, entry, ambiguous))  # "U.S." keeps its full stop
+            else:
                 chosen.append(Match(start, end, entry, ambiguous))
-                cursor = end
         return chosen
 
 
