@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -146,7 +147,7 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
         ranked[i] = [pk for pk, _ in counts.most_common(CANDIDATES_CHECKED)]
     needed = {pk for pks in ranked.values() for pk in pks}
     bodies = {a.pk: a for a in Article.objects.filter(pk__in=needed).only("id", "body", "duplicate_of_id", "title")}
-    candidate_shingles: dict[int, set[str]] = {}
+    candidate_shingles: dict[int, np.ndarray] = {}
     for i, (ctx, article) in enumerate(fresh):
         if not ranked.get(i):
             continue

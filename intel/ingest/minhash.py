@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 
 import numpy as np
 
@@ -29,33 +30,41 @@ _B = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
 
 
-def shingles(text: str) -> set[str]:
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+def shingles(text: str) -> np.ndarray:
+    """The text's word 3-shingles as sorted unique 64-bit hashes.
+
+    Each word is hashed once (CRC-32, in C); a shingle's hash mixes its three words'
+    hashes with odd multipliers, vectorised, instead of hashing every joined string.
+    """
     words = _WORD.findall(text.lower())
-    if len(words) <= SHINGLE:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    h = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    if len(h) < SHINGLE:
+        h = np.concatenate([h, np.zeros(SHINGLE - len(h), dtype=np.uint64)])
+    with np.errstate(over="ignore"):
+        mixed = h[:-2] * _MIX[0] ^ h[1:-1] * _MIX[1] ^ h[2:] * _MIX[2]
+    return np.unique(mixed)
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    if not a and not b:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if not len(a) and not len(b):
         return 1.0
-    return len(a & b) / len(a | b)
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return shared / (len(a) + len(b) - shared)
 
 
-def _hashes(items: set[str]) -> np.ndarray:
-    values = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in items]
-    return np.array(values, dtype=np.uint64)
-
-
-def band_values(text: str, items: set[str] | None = None) -> list[int]:
+def band_values(text: str, items: np.ndarray | None = None) -> list[int]:
     """The 16 band numbers of the text's MinHash signature (each fits a signed 64-bit column).
 
-    ``items`` are the text's shingles when the caller has them already.
+    ``items`` are the text's shingle hashes when the caller has them already.
     """
-    items = shingles(text) if items is None else items
-    if not items:
+    x = shingles(text) if items is None else items
+    if not len(x):
         return []
-    x = _hashes(items)
     with np.errstate(over="ignore"):
         signature = (_A[:, None] * x[None, :] + _B[:, None]).min(axis=1)
     bands = []
