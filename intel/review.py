@@ -70,6 +70,9 @@ def rejected_fingerprints(model: type[Reviewable], fingerprints: Sequence[str]) 
     """Which of these fingerprints a person rejected before (one query)."""
     if not fingerprints:
         return set()
+    if len(fingerprints) > 50 and not RejectedProposal.objects.filter(model_label=model._meta.label_lower).exists():
+        # Nothing of this kind was ever rejected: skip sending thousands of hashes.
+        return set()
     return set(
         RejectedProposal.objects.filter(
             model_label=model._meta.label_lower, fingerprint__in=list(fingerprints)

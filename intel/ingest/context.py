@@ -58,6 +58,20 @@ class Hit:
     confidence: float
 
 
+@dataclass(frozen=True)
+class StoredMention:
+    """A mention as stored by stage 5 (a plain record: the hot path builds no model instances)."""
+
+    pk: int
+    kind: str
+    target_id: int
+    text: str
+    start: int
+    end: int
+    method: str
+    confidence: float
+
+
 @dataclass
 class CitedSource:
     source: Source
@@ -104,7 +118,7 @@ class ArticleContext:
     events: list[EventOutcome] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     tags: list[Any] = field(default_factory=list)
-    mentions: list[Any] = field(default_factory=list)
+    mentions: list[StoredMention] = field(default_factory=list)
 
     @property
     def done(self) -> bool:

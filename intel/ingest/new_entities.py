@@ -37,10 +37,11 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
+from intel.models.base import insert_returning_ids
 from intel.models.slugs import assign_unique_slugs
-from intel.review import without_rejected
+from intel.review import rejected_fingerprints, without_rejected
 
-from .context import ArticleContext, CitedSource, Hit, IngestEnv
+from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
 from .gazetteer import get_gazetteer
 
 NAME = "new entities"
@@ -507,29 +508,38 @@ def _store_roles(batch: list[ArticleContext]) -> None:
         ctx.roles = [r for r in ctx.roles if r.pk]
 
 
+MENTION_FIELDS = (
+    "article", "start", "end", "text", "method", "confidence", "review_status", "method_detail",
+    "company", "market", "person", "product",
+)  # fmt: skip
+_TARGET_SLOTS = {"company": 0, "market": 1, "person": 2, "product": 3}
+
+
 def _store_mentions(batch: list[ArticleContext]) -> None:
-    mentions: list[Mention] = []
+    pending: list[tuple[ArticleContext, Hit]] = []
     for ctx in batch:
         seen = set()
         for hit in ctx.hits:
             key = (hit.start, hit.end, hit.kind, hit.target_id)
-            if key in seen:
-                continue
-            seen.add(key)
-            mention = Mention(
-                article=ctx.article,
-                start=hit.start,
-                end=hit.end,
-                text=hit.text[:300],
-                method=hit.method,
-                confidence=hit.confidence,
-                review_status=ReviewStatus.PROPOSED,
-                **{f"{hit.kind}_id": hit.target_id},
-            )
-            mentions.append(mention)
-            ctx.mentions.append(mention)
-    mentions = without_rejected(mentions)
-    kept = {id(m) for m in mentions}
-    for ctx in batch:
-        ctx.mentions = [m for m in ctx.mentions if id(m) in kept]
-    Mention.objects.bulk_create(mentions)
+            if key not in seen:
+                seen.add(key)
+                pending.append((ctx, hit))
+    fingerprints = [
+        Mention.fingerprint_for(ctx.article.content_hash, h.start, h.end, h.kind, h.target_id)  # type: ignore[union-attr]
+        for ctx, h in pending
+    ]
+    rejected = rejected_fingerprints(Mention, fingerprints)
+    pending = [pair for pair, fp in zip(pending, fingerprints, strict=True) if fp not in rejected]
+    rows = []
+    for ctx, hit in pending:
+        targets: list[int | None] = [None, None, None, None]
+        targets[_TARGET_SLOTS[hit.kind]] = hit.target_id
+        rows.append(
+            (ctx.article.pk, hit.start, hit.end, hit.text[:300], hit.method, hit.confidence,  # type: ignore[union-attr]
+             ReviewStatus.PROPOSED.value, "", *targets)
+        )  # fmt: skip
+    ids = insert_returning_ids(Mention, MENTION_FIELDS, rows)
+    for pk, (ctx, hit) in zip(ids, pending, strict=True):
+        ctx.mentions.append(
+            StoredMention(pk, hit.kind, hit.target_id, hit.text[:300], hit.start, hit.end, hit.method, hit.confidence)
+        )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from intel.models import Article, ArticleTag, Company, Event, Market, Mention, Person, Product, Quote, Source
+from intel.models import Article, ArticleTag, Company, Event, Market, Person, Product, Quote, Source
 
-from .context import ArticleContext
+from .context import ArticleContext, StoredMention
 
 
 @dataclass
@@ -15,7 +15,7 @@ class IngestResult:
     article: Article
     new: bool
     near_duplicate_of: Article | None = None
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[StoredMention] = field(default_factory=list)
     proposed: list[tuple[str, Any]] = field(default_factory=list)
     events: list[tuple[Event, bool]] = field(default_factory=list)  # (event, new)
     quotes: list[Quote] = field(default_factory=list)
@@ -70,9 +70,9 @@ class IngestResult:
             "mentions": [
                 {
                     "id": m.pk,
-                    "kind": m.target_kind,
-                    "target_id": getattr(m, f"{m.target_kind}_id"),
-                    "target": names[m.target_kind].get(getattr(m, f"{m.target_kind}_id")),
+                    "kind": m.kind,
+                    "target_id": m.target_id,
+                    "target": names[m.kind].get(m.target_id),
                     "text": m.text,
                     "start": m.start,
                     "end": m.end,
@@ -105,7 +105,7 @@ class IngestResult:
 def _names(result: IngestResult) -> dict[str, dict[int, str]]:
     ids: dict[str, set[int]] = {"company": set(), "market": set(), "person": set(), "product": set()}
     for m in result.mentions:
-        ids[m.target_kind].add(getattr(m, f"{m.target_kind}_id"))
+        ids[m.kind].add(m.target_id)
     for q in result.quotes:
         if q.speaker_id:
             ids["person"].add(q.speaker_id)

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from intel.choices import ArticleStatus, DatePrecision
 from intel.urlnorm import normalise_url
 
-from .base import Reviewable, Span, TrackedManager, review_constraints, span_constraints
+from .base import Reviewable, Span, TrackedManager, fingerprint_of, review_constraints, span_constraints
 
 
 def content_hash_of(text: str) -> str:
@@ -209,6 +209,13 @@ class Mention(Reviewable, Span):
                 return name
         return ""
 
-    def fingerprint_parts(self) -> tuple[object, ...]:
+    def proposal_fingerprint(self) -> str:
         target = self.target_kind
-        return ("mention", self.article.content_hash, self.start, self.end, target, getattr(self, f"{target}_id", None))
+        return self.fingerprint_for(
+            self.article.content_hash, self.start, self.end, target, getattr(self, f"{target}_id")
+        )
+
+    @staticmethod
+    def fingerprint_for(content_hash: str, start: int, end: int, kind: str, target_id: int | None) -> str:
+        """The fingerprint of a mention not stored yet (ingestion checks rejections with it)."""
+        return fingerprint_of(("mention", content_hash, start, end, kind, target_id))
