@@ -252,7 +252,9 @@ def insert_returning_ids(model: type[models.Model], fields: Sequence[str], rows:
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    chunk = max(1, 900 // len(fields))  # stays under SQLite's bound-parameter limit on any build
+    model_fields = [model._meta.get_field(name) for name in fields]
+    # The backend's own limit on bound parameters decides the chunk (all rows at once on PostgreSQL).
+    chunk = max(1, connection.ops.bulk_batch_size(model_fields, rows))
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
