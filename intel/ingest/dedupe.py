@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import ArticleStatus, DatePrecision
 from intel.models import Article, ArticleBand, Source, content_hash_of
+from intel.models.base import insert_returning_ids
 from intel.urlnorm import normalise_url
 
 from .context import ArticleContext, IngestEnv
@@ -180,14 +181,6 @@ def _store_bands(fresh: list[tuple[ArticleContext, Article]], signatures: dict[i
     ]
     if not rows:
         return
-    # Sixteen rows per article, the hot path's largest table by rows: written as
-    # multi-row INSERTs without building a model instance for each row.
-    table = connection.ops.quote_name(ArticleBand._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 2000):
-            chunk = rows[start : start + 2000]
-            placeholders = ", ".join(["(%s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (article_id, band, value) VALUES {placeholders}",  # noqa: S608
-                [value for row in chunk for value in row],
-            )
+    # Sixteen rows per article, the hot path's largest table by rows: written
+    # without building a model instance for each row.
+    insert_returning_ids(ArticleBand, ("article", "band", "value"), rows)
