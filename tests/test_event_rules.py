@@ -44,3 +44,18 @@ def test_overlapping_triggers_both_fire():
 )
 def test_status_from_wording(sentence, status):
     assert status_of(sentence, "announced") == status
+
+
+def test_every_trigger_has_keywords_that_its_matches_contain():
+    from intel.ingest.event_rules import BUILTIN_TRIGGERS, KEYWORDS
+
+    samples = {
+        "market entry": "entered the market", "market exit": "pulled out of Japan", "partnership": "a deal with X",
+        "regulatory action": "was fined", "product launch": "unveiled its phone", "pricing": "cut prices",
+        "financing": "an IPO", "acquisition": "acquired Y", "leadership change": "appointed a CEO",
+        "market position": "the largest vendor", "legal": "filed a lawsuit",
+    }  # fmt: skip
+    for trigger in BUILTIN_TRIGGERS:
+        match = trigger.pattern.search(samples[trigger.name])
+        assert match, trigger.name
+        assert any(word in match.group(0).lower() for word in KEYWORDS[trigger.name]), trigger.name

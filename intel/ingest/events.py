@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q
+from django.utils import timezone
 
 from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
 from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
+from intel.models.base import insert_returning_ids, record_bulk_history
 from intel.review import rejected_fingerprints
 
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
@@ -274,35 +276,31 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
 
 def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
     Event.objects.bulk_create([d.event for d in fresh])  # type: ignore[misc]
-    participants = []
-    market_links = []
+    # The linking rows are plain tuples: building a model instance per row costs
+    # more than writing it. Participants keep their history like any bulk change.
+    participants: list[tuple[int, int, str]] = []
+    market_links: list[tuple[int, int]] = []
     for d in fresh:
-        event = d.event
-        assert event is not None
-        # Ids, not objects: the related-object descriptors cost more than the rows.
+        event_id = d.event.pk  # type: ignore[union-attr]
         if d.actor:
-            participants.append(EventParticipant(event_id=event.pk, company_id=d.actor, role=ParticipantRole.ACTOR))
-        for pk in d.partners:
-            participants.append(EventParticipant(event_id=event.pk, company_id=pk, role=ParticipantRole.PARTNER))
-        for pk in d.targets:
-            participants.append(EventParticipant(event_id=event.pk, company_id=pk, role=ParticipantRole.TARGET))
-        for pk in d.markets:
-            market_links.append(Event.markets.through(event_id=event.pk, market_id=pk))
-    EventParticipant.objects.bulk_create(participants)
-    Event.markets.through.objects.bulk_create(market_links)
-    evidence: dict[tuple[int, int, int, int], Evidence] = {}
+            participants.append((event_id, d.actor, ParticipantRole.ACTOR.value))
+        participants += [(event_id, pk, ParticipantRole.PARTNER.value) for pk in d.partners]
+        participants += [(event_id, pk, ParticipantRole.TARGET.value) for pk in d.targets]
+        market_links += [(event_id, pk) for pk in d.markets]
+    ids = insert_returning_ids(EventParticipant, ("event", "company", "role"), participants)
+    record_bulk_history(
+        EventParticipant, ids, history_type="+", reason="bulk create", using=EventParticipant.objects.db
+    )
+    insert_returning_ids(Event.markets.through, ("event", "market"), market_links)
+    # Each article here is new, so none of its evidence rows can exist already.
+    evidence: dict[tuple[int, int, int, int], tuple[object, ...]] = {}
     new_ids = {id(d) for d in fresh}
+    now = timezone.now()
     for d in drafts:
         event = d.event
         assert event is not None and d.ctx.article is not None
         key = (event.pk, d.ctx.article.pk, d.sentence.start, d.sentence.end)
         if key not in evidence:
-            evidence[key] = Evidence(
-                event_id=event.pk,
-                article_id=d.ctx.article.pk,
-                start=d.sentence.start,
-                end=d.sentence.end,
-                text=d.ctx.body[d.sentence.start : d.sentence.end],
-            )
+            evidence[key] = (*key, d.ctx.body[d.sentence.start : d.sentence.end], now)
             d.ctx.events.append(EventOutcome(event, id(d) in new_ids, d.sentence.start, d.sentence.end))
-    Evidence.objects.bulk_create(list(evidence.values()), ignore_conflicts=True)
+    insert_returning_ids(Evidence, ("event", "article", "start", "end", "text", "created_at"), list(evidence.values()))
