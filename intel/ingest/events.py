@@ -186,37 +186,62 @@ def _fingerprint(d: Draft) -> str:
     return Event.fingerprint_for(d.trigger.type, d.main_company, d.markets, d.time_start, d.time_end)
 
 
-def _same_event(event: Event, d: Draft, event_markets: set[int], event_main: int | None) -> bool:
-    if event.type != d.trigger.type or event_main != d.main_company:
-        return False
-    if (event_markets or d.markets) and not (event_markets & set(d.markets)):
-        return False
-    return resolve_range_overlap((event.time_start, event.time_end), (d.time_start, d.time_end))
+@dataclass
+class Known:
+    """An event to match drafts against: stored already, or proposed earlier in this batch."""
+
+    pk: int | None
+    type: str
+    time_start: date | None
+    time_end: date | None
+    markets: set[int]
+    main: int | None
+    event: Event | None = None  # loaded only once a draft matches it
 
 
-def _known_events(drafts: list[Draft]) -> list[tuple[Event, set[int], int | None]]:
+def _same_event(known: Known, d: Draft) -> bool:
+    if known.type != d.trigger.type or known.main != d.main_company:
+        return False
+    if (known.markets or d.markets) and not (known.markets & set(d.markets)):
+        return False
+    return resolve_range_overlap((known.time_start, known.time_end), (d.time_start, d.time_end))
+
+
+def _known_events(drafts: list[Draft]) -> list[Known]:
+    """Candidate events for the drafts, as plain values (three queries, no model instances)."""
     types = {d.trigger.type for d in drafts}
     mains = {d.main_company for d in drafts if d.main_company}
     markets = {m for d in drafts if d.main_company is None for m in d.markets}
     query = Q(participants__company_id__in=mains) | Q(participants__isnull=True, markets__id__in=markets)
-    events = (
+    rows = (
         Event.objects.filter(Q(type__in=types) & query)
         .exclude(review_status=ReviewStatus.REJECTED)
         .distinct()
-        .prefetch_related("markets", "participants")
+        .values_list("pk", "type", "time_start", "time_end")
     )
-    known = []
-    for event in events:
-        market_ids = {m.pk for m in event.markets.all()}
-        known.append((event, market_ids, _main_of(list(event.participants.all()))))
-    return known
+    known = {pk: Known(pk, type_, start, end, set(), None) for pk, type_, start, end in rows}
+    if not known:
+        return []
+    for event_id, market_id in Event.markets.through.objects.filter(event_id__in=known).values_list(
+        "event_id", "market_id"
+    ):
+        known[event_id].markets.add(market_id)
+    roles: dict[int, list[tuple[str, int, int]]] = {}
+    for pk, event_id, company_id, role in EventParticipant.objects.filter(event_id__in=known).values_list(
+        "pk", "event_id", "company_id", "role"
+    ):
+        roles.setdefault(event_id, []).append((role, pk, company_id))
+    for event_id, rows_ in roles.items():
+        known[event_id].main = _main_of(rows_)
+    return list(known.values())
 
 
-def _main_of(participants: list[EventParticipant]) -> int | None:
+def _main_of(participants: list[tuple[str, int, int]]) -> int | None:
+    """The actor, else the target, else the partner, first stored first: as ``Event.main_company_id``."""
     for role in (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER):
-        for p in sorted(participants, key=lambda p: p.pk or 0):
-            if p.role == role:
-                return p.company_id
+        for row_role, _, company_id in sorted(participants, key=lambda p: p[1]):
+            if row_role == role:
+                return company_id
     return None
 
 
@@ -243,18 +268,23 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not drafts:
         return
     _summarise(drafts)
-    rejected = rejected_fingerprints(Event, [_fingerprint(d) for d in drafts])
-    drafts = [d for d in drafts if _fingerprint(d) not in rejected]
+    fingerprints = [_fingerprint(d) for d in drafts]
+    rejected = rejected_fingerprints(Event, fingerprints)
+    drafts = [d for d, fingerprint in zip(drafts, fingerprints, strict=True) if fingerprint not in rejected]
     # Known events and the ones proposed earlier in this batch, by type and main company.
-    index: dict[tuple[str, int | None], list[tuple[Event, set[int], int | None]]] = {}
+    index: dict[tuple[str, int | None], list[Known]] = {}
     for known in _known_events(drafts):
-        index.setdefault((known[0].type, known[2]), []).append(known)
+        index.setdefault((known.type, known.main), []).append(known)
     fresh: list[Draft] = []
+    matched: list[tuple[Draft, Known]] = []
     for d in drafts:
         same_kind = index.get((d.trigger.type, d.main_company), [])
-        match = next((e for e, markets, main in same_kind if _same_event(e, d, markets, main)), None)
+        match = next((k for k in same_kind if _same_event(k, d)), None)
         if match is not None:
-            d.event = match
+            if match.event is not None:
+                d.event = match.event
+            else:
+                matched.append((d, match))
             continue
         d.event = Event(
             type=d.trigger.type,
@@ -270,7 +300,12 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             method_detail=d.rule_label[:200],
         )
         fresh.append(d)
-        index.setdefault((d.trigger.type, d.main_company), []).append((d.event, set(d.markets), d.main_company))
+        index.setdefault((d.trigger.type, d.main_company), []).append(
+            Known(None, d.trigger.type, d.time_start, d.time_end, set(d.markets), d.main_company, d.event)
+        )
+    stored = Event.objects.in_bulk([k.pk for _, k in matched])
+    for d, k in matched:
+        d.event = stored[k.pk]
     _store(drafts, fresh)
 
 
