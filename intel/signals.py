@@ -24,12 +24,14 @@ _NAME_FIELDS = {
 }
 
 
-def _names_changed(sender: type, instance: Any = None, update_fields: Any = None, **kwargs: Any) -> None:
+def _names_changed(
+    sender: type, instance: Any = None, update_fields: Any = None, created: bool = False, **kwargs: Any
+) -> None:
     if update_fields is not None and not (set(update_fields) & _NAME_FIELDS):
         return
     from intel.ingest.gazetteer import bump_version
 
-    bump_version()
+    bump_version(added_only=created)
 
 
 def connect() -> None:

@@ -87,14 +87,39 @@ def test_the_automaton_is_cached_and_rebuilt_only_when_names_change(django_asser
     with django_assert_num_queries(1):  # only the version check
         assert get_gazetteer() is first
     company = CompanyFactory(name="Transsion")
-    rebuilt = get_gazetteer()
-    assert rebuilt is not first
-    assert [m.entry.target_id for m in rebuilt.find("Transsion sells phones")] == [company.pk]
+    updated = get_gazetteer()
+    assert updated is not first
+    assert updated.base is first.base  # a name was only added: the large automaton is kept
+    assert [m.entry.target_id for m in updated.find("Transsion sells phones")] == [company.pk]
     version = current_version()
     company.watched = True
-    company.save(update_fields=["watched"])  # not a name: no rebuild
+    company.save(update_fields=["watched"])  # not a name: nothing to do
     assert current_version() == version
     CompanyAlias.objects.create(company=company, text="Tecno maker")
-    assert current_version() > version
+    assert current_version() != version
     ProductFactory(name="Tecno Spark")
     assert any(m.entry.kind == "product" for m in get_gazetteer().find("the Tecno Spark"))
+
+
+@pytest.mark.django_db
+def test_a_renamed_or_rejected_name_rebuilds_the_whole_automaton():
+    company = CompanyFactory(name="Transsion")
+    before = get_gazetteer()
+    assert before.find("Transsion")
+    company.name = "Transsion Holdings"
+    company.save()
+    after = get_gazetteer()
+    assert after.base is not before.base
+    assert not after.find("Transsion sells")  # the old name no longer matches
+    company.review_status = "rejected"
+    company.save(update_fields=["review_status"])
+    assert not get_gazetteer().find("Transsion Holdings sells")
+
+
+@pytest.mark.django_db
+def test_names_added_and_base_names_merge_longest_first():
+    CompanyFactory(name="Galaxy")
+    get_gazetteer()
+    ProductFactory(name="Galaxy Note")  # added after the build: in the small automaton
+    matches = get_gazetteer().find("the Galaxy Note is here; Galaxy sells")
+    assert [(m.entry.kind, m.entry.surface) for m in matches] == [("product", "Galaxy Note"), ("company", "Galaxy")]

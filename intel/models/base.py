@@ -97,7 +97,7 @@ class TrackedQuerySet(models.QuerySet[M]):
             pks = [obj.pk for obj in created if obj.pk is not None]
             record_bulk_history(self.model, pks, history_type="+", reason="bulk create", using=self.db)
             if pks:
-                bulk_changed.send(sender=self.model)
+                bulk_changed.send(sender=self.model, created=True)
         return created
 
     # ``bulk_update()`` needs no override: Django implements it with ``update()``

@@ -92,10 +92,13 @@ class EventRule(MatchingRule):
 
 
 class EntityIndexVersion(models.Model):
-    """A counter bumped whenever a name or alias changes, so every process knows
-    when its cached Aho-Corasick automaton is stale (one cheap read per ingest)."""
+    """Counters that tell every process when its cached Aho-Corasick automaton is
+    stale (one cheap read per ingest): ``version`` when a name or alias changed or
+    went, ``additions`` when one was only added (then a small automaton of the new
+    names is enough, and the large one is kept)."""
 
     version = models.PositiveBigIntegerField(default=0)
+    additions = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = "entity index version"
