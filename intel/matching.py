@@ -28,13 +28,14 @@ class RuleMatch:
     text: str
 
 
-def _words(pattern: str) -> list[str]:
+@lru_cache(maxsize=2048)
+def _words(pattern: str) -> tuple[str, ...]:
     """Split on white space, keeping "quoted phrases" together."""
     try:
         parts = shlex.split(pattern)
     except ValueError:  # an unbalanced quote: fall back to plain words
         parts = pattern.split()
-    return [p.strip() for p in parts if p.strip()]
+    return tuple(p.strip() for p in parts if p.strip())
 
 
 @lru_cache(maxsize=2048)

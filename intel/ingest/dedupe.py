@@ -5,8 +5,8 @@ Reads ``ctx.body``, ``ctx.url``, ``ctx.title``, ``ctx.published`` and
 if it is already stored, sets ``ctx.article`` to it and ``ctx.duplicate_of_existing``
 (later stages then do nothing for it). Otherwise creates the ``Article`` (and its
 ``Source`` by name) and sets ``ctx.article``/``ctx.created``; a near-duplicate
-(word-shingle Jaccard similarity of 0.6 or more with a stored article, found
-through MinHash bands, see ``minhash.py``) is stored with ``duplicate_of`` set
+(word-shingle Jaccard similarity of 0.6 or more with a stored article, as
+MinHash estimates it, see ``minhash.py``) is stored with ``duplicate_of`` set
 and ``ctx.near_duplicate_of``.
 
 Two processes ingesting the same article at once create one article: the unique
@@ -28,10 +28,10 @@ from intel.models.base import insert_returning_ids
 from intel.urlnorm import normalise_url
 
 from .context import ArticleContext, IngestEnv
-from .minhash import NEAR_DUPLICATE_JACCARD, band_values, jaccard, shingles
+from .minhash import NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingles, signature
 
 NAME = "deduplicate"
-# Candidates sharing the most bands are checked first; a true near-duplicate shares many.
+# Candidates sharing the most bands are checked; a true near-duplicate shares many.
 CANDIDATES_CHECKED = 10
 
 
@@ -126,9 +126,14 @@ def _new_article(ctx: ArticleContext, content_hash: str, source: Source | None) 
 
 
 def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[int, list[int]]:
-    """Set ``duplicate_of`` on near-duplicates; return each article's band values (by position)."""
-    own = {i: shingles(ctx.body) for i, (ctx, _) in enumerate(fresh)}
-    signatures = {i: band_values(ctx.body, own[i]) for i, (ctx, _) in enumerate(fresh)}
+    """Set ``duplicate_of`` on near-duplicates and ``minhash`` on every new article;
+    return each article's band values (by position)."""
+    signatures: dict[int, list[int]] = {}
+    own: dict[int, np.ndarray] = {}
+    for i, (ctx, article) in enumerate(fresh):
+        own[i] = signature(shingles(ctx.body))
+        signatures[i] = bands_of(own[i])
+        article.minhash = own[i].tobytes() if len(own[i]) else None
     wanted = {(band, value) for values in signatures.values() for band, value in enumerate(values)}
     if not wanted:
         return signatures
@@ -140,35 +145,34 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
             holders.setdefault((band, value), []).append(article_id)
     if not holders:
         return signatures
-    # Each article's candidates, most shared bands first; only the best few are
-    # checked exactly (Jaccard of the shingle sets): a true near-duplicate shares many.
+    # Each article's candidates, most shared bands first; the best few are checked
+    # with the similarity their stored signatures estimate (no text is read).
     ranked: dict[int, list[int]] = {}
-    for i, values in signatures.items():
-        counts = Counter(pk for key in enumerate(values) for pk in holders.get(key, ()))
+    for i, values_ in signatures.items():
+        counts = Counter(pk for key in enumerate(values_) for pk in holders.get(key, ()))
         ranked[i] = [pk for pk, _ in counts.most_common(CANDIDATES_CHECKED)]
     needed = {pk for pks in ranked.values() for pk in pks}
-    bodies = {a.pk: a for a in Article.objects.filter(pk__in=needed).only("id", "body", "duplicate_of_id", "title")}
-    candidate_shingles: dict[int, np.ndarray] = {}
+    stored = {
+        pk: (np.frombuffer(bytes(minhash), dtype=np.uint64) if minhash else None, duplicate_of)
+        for pk, minhash, duplicate_of in Article.objects.filter(pk__in=needed).values_list(
+            "pk", "minhash", "duplicate_of_id"
+        )
+    }
     for i, (ctx, article) in enumerate(fresh):
-        if not ranked.get(i):
-            continue
-        own_shingles = own[i]
-        best: tuple[float, Article] | None = None
-        for pk in ranked[i]:
-            candidate = bodies.get(pk)
-            if candidate is None:
+        best: tuple[float, int] | None = None
+        for pk in ranked.get(i, []):
+            candidate = stored.get(pk)
+            if candidate is None or candidate[0] is None:
                 continue
-            if pk not in candidate_shingles:
-                candidate_shingles[pk] = shingles(candidate.body)
-            similarity = jaccard(own_shingles, candidate_shingles[pk])
+            similarity = estimated_jaccard(own[i], candidate[0])
             if similarity >= NEAR_DUPLICATE_JACCARD and (best is None or similarity > best[0]):
-                best = (similarity, candidate)
+                best = (similarity, pk)
         if best is not None:
-            original = best[1]
+            original_pk = best[1]
             # Point at the original story, never at another copy of it.
-            article.duplicate_of_id = original.duplicate_of_id or original.pk
+            article.duplicate_of_id = stored[original_pk][1] or original_pk
             article.status = ArticleStatus.DUPLICATE
-            ctx.near_duplicate_of = original
+            ctx.near_duplicate_of = Article.objects.only("id", "title", "url").get(pk=original_pk)
     return signatures
 
 

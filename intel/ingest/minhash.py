@@ -6,7 +6,8 @@ similarity of two articles' shingle sets. The signature is cut into 16 bands of
 4 values; each band is stored as one 63-bit number (``ArticleBand``), indexed.
 Two articles with Jaccard similarity 0.7 share at least one band with probability
 0.99 (1 - (1 - 0.7⁴)¹⁶); unrelated ones (0.05) almost never. Candidates sharing a
-band are then checked exactly against ``NEAR_DUPLICATE_JACCARD``.
+band are then checked against ``NEAR_DUPLICATE_JACCARD`` with the similarity their
+stored signatures estimate (``Article.minhash``), without reading their text.
 """
 
 from __future__ import annotations
@@ -57,18 +58,36 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
+def signature(items: np.ndarray) -> np.ndarray:
+    """The 64 MinHash values of a set of shingle hashes (empty for an empty set)."""
+    if not len(items):
+        return np.empty(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return (_A[:, None] * items[None, :] + _B[:, None]).min(axis=1)
+
+
+def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of equal MinHash values: an unbiased estimate of the Jaccard similarity
+    (standard error about 0.06 at 0.6 with 64 values)."""
+    if len(a) != PERMUTATIONS or len(b) != PERMUTATIONS:
+        return 0.0
+    return float(np.count_nonzero(a == b)) / PERMUTATIONS
+
+
 def band_values(text: str, items: np.ndarray | None = None) -> list[int]:
     """The 16 band numbers of the text's MinHash signature (each fits a signed 64-bit column).
 
     ``items`` are the text's shingle hashes when the caller has them already.
     """
-    x = shingles(text) if items is None else items
-    if not len(x):
+    values = signature(shingles(text) if items is None else items)
+    return bands_of(values)
+
+
+def bands_of(values: np.ndarray) -> list[int]:
+    if not len(values):
         return []
-    with np.errstate(over="ignore"):
-        signature = (_A[:, None] * x[None, :] + _B[:, None]).min(axis=1)
     bands = []
     for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS].tobytes()
+        rows = values[band * ROWS : (band + 1) * ROWS].tobytes()
         bands.append(int.from_bytes(hashlib.blake2b(rows, digest_size=8).digest(), "little") >> 1)
     return bands

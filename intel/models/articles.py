@@ -64,10 +64,13 @@ class Article(models.Model):
         help_text="The original, when this article is the same story rewritten or syndicated.",
     )
     tags = models.ManyToManyField("intel.Tag", through="intel.ArticleTag", blank=True, related_name="articles")
+    minhash = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="MinHash signature of the text, for near-duplicates."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords(excluded_fields=["body"])
+    history = HistoricalRecords(excluded_fields=["body", "minhash"])
 
     class Meta:
         ordering = ["-published_on", "-id"]
