@@ -256,6 +256,9 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             if sentence.heading:
                 continue
             text = ctx.body[sentence.start : sentence.end]
+            # No company, no market and no "it"/"the company": no event can be built here.
+            if not ctx.hits_in(sentence.start, sentence.end) and not _PRONOUN_SUBJECT.search(text):
+                continue
             fired = [(t, span, f"builtin:{t.name}") for t, span in builtin_triggers_in(text)]
             for trigger, rule in analyst:
                 span = _trigger_span(trigger, rule, text)
