@@ -12,8 +12,10 @@ and the ``IngestError`` says which stage and why.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from types import ModuleType
 from typing import Any
@@ -79,7 +81,7 @@ def ingest_articles(
     # Normalising may fetch URLs: do it before the transaction opens, so that no
     # database lock is held while waiting on the network.
     _run_stage(normalise, batch, env)
-    with transaction.atomic():
+    with _cyclic_gc_paused(), transaction.atomic():
         for stage in STAGES[1:]:
             _run_stage(stage, batch, env)
         done = [ctx.article.pk for ctx in batch if ctx.created and ctx.article is not None]
@@ -87,6 +89,25 @@ def ingest_articles(
             status=ArticleStatus.PROCESSED
         )
     return [IngestResult.from_context(ctx) for ctx in batch]
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one batch.
+
+    A batch allocates many short-lived objects, which set off collections that
+    rescan the large long-lived heap (the gazetteer, spaCy's vocabulary) again and
+    again: 16% of the batch's time (bench/ingest.py: 272 → 324 articles/s).
+    Reference counting still frees almost everything at once; cycles are collected
+    when the collector runs again after the batch.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _run_stage(stage: ModuleType, batch: list[ArticleContext], env: IngestEnv) -> None:
