@@ -161,3 +161,10 @@ def test_confirmed_companies_are_linked_in_the_next_article_and_nothing_is_propo
     entry = [e for e in second["events"] if e["type"] == "market_entry"]
     assert len(entry) == 1 and entry[0]["new"] is False  # new evidence for the known event
     assert Event.objects.get(pk=entry[0]["id"]).evidence.values("article").distinct().count() == 2
+
+
+def test_records_made_by_ingestion_have_history(seeded):
+    from intel.models import EventParticipant
+
+    for model in (Event, EventParticipant, Company, Quote):
+        assert model.history.filter(history_type="+").count() == model.objects.count(), model

@@ -312,8 +312,24 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     _store(drafts, fresh)
 
 
+EVENT_FIELDS = (
+    "type", "status", "summary", "time_start", "time_end", "time_precision", "time_phrase", "confidence",
+    "review_status", "method", "method_detail", "created_at", "updated_at",
+)  # fmt: skip
+
+
 def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
-    Event.objects.bulk_create([d.event for d in fresh])  # type: ignore[misc]
+    now = timezone.now()
+    events = [d.event for d in fresh]
+    for event in events:
+        event.created_at = event.updated_at = now  # type: ignore[union-attr]
+    ids = insert_returning_ids(
+        Event, EVENT_FIELDS, [tuple(getattr(event, name) for name in EVENT_FIELDS) for event in events]
+    )
+    for event, pk in zip(events, ids, strict=True):
+        event.pk = pk  # type: ignore[union-attr]
+        event._state.adding = False  # type: ignore[union-attr]
+    record_bulk_history(Event, ids, history_type="+", reason="bulk create", using=Event.objects.db)
     # The linking rows are plain tuples: building a model instance per row costs
     # more than writing it. Participants keep their history like any bulk change.
     participants: list[tuple[int, int, str]] = []
@@ -333,7 +349,6 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
     # Each article here is new, so none of its evidence rows can exist already.
     evidence: dict[tuple[int, int, int, int], tuple[object, ...]] = {}
     new_ids = {id(d) for d in fresh}
-    now = timezone.now()
     for d in drafts:
         event = d.event
         assert event is not None and d.ctx.article is not None
