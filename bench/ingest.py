@@ -38,11 +38,23 @@ SYLLABLES = [
 SUFFIXES = ["", "", " Holdings", " Group", " Technologies", " Mobile", " Electronics", " Systems"]
 MARKETS = ["India", "the US", "Europe", "China", "Brazil", "Indonesia", "Germany", "Japan", "Nigeria", "Mexico"]
 PHRASES = ["next year", "this quarter", "in 2019", "by the end of the year", "last month", "Q3"]
-FILLER = (
-    "Analysts expect the move to put pressure on rivals that rely on carrier contracts and premium pricing. "
-    "The company has invested heavily in retail partnerships and online channels over the past two years. "
-    "Industry watchers say the political climate and supply constraints remain the main risks for the plan. "
-)
+# Words for filler sentences: every article gets its own, so that articles are not
+# near-duplicates of each other (real news is not a template).
+VOCABULARY = (  # noqa: SIM905 - a paragraph reads better than 80 quoted words
+    "analysts expect the move to put pressure on rivals that rely on carrier contracts premium pricing company "
+    "has invested heavily in retail partnerships online channels over past two years industry watchers say "
+    "political climate supply constraints remain main risks for plan shipments grew quarter while demand for "
+    "handsets slowed across region distributors reported inventory levels margins cameras batteries displays "
+    "chips software updates customers loyalty brand awareness advertising spending operators subsidies stores "
+    "factories production capacity costs currency exchange rates tariffs components memory prices forecast"
+).split()
+
+
+def filler(rng: random.Random, sentences: int = 3) -> str:
+    return " ".join(
+        " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(12, 20))).capitalize() + "."
+        for _ in range(sentences)
+    )
 
 
 def reset_database() -> None:
@@ -89,9 +101,9 @@ def article(i: int, names: list[str], rng: random.Random) -> str:
         f'"We hope we can do something there {phrase}," the executive said in an interview with Reuters.',
         f"Rival {c} cut prices on its budget phones, while {newcomer} launched its first handset in {market}.",
         f"{a} is already the third largest smartphone brand in {market} by volume, ahead of {c}.",
-        FILLER,
+        filler(rng),
         f"Regulators in {market} imposed sanctions on {b} over security concerns, the report said.",
-        FILLER,
+        filler(rng),
     ]
     return " ".join(parts)[:2400]
 

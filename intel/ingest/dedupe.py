@@ -158,7 +158,8 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
             "pk", "minhash", "duplicate_of_id"
         )
     }
-    for i, (ctx, article) in enumerate(fresh):
+    originals: dict[int, int] = {}
+    for i, (_, article) in enumerate(fresh):
         best: tuple[float, int] | None = None
         for pk in ranked.get(i, []):
             candidate = stored.get(pk)
@@ -172,7 +173,11 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
             # Point at the original story, never at another copy of it.
             article.duplicate_of_id = stored[original_pk][1] or original_pk
             article.status = ArticleStatus.DUPLICATE
-            ctx.near_duplicate_of = Article.objects.only("id", "title", "url").get(pk=original_pk)
+            originals[i] = original_pk
+    if originals:
+        found = Article.objects.only("id", "title", "url").in_bulk(set(originals.values()))
+        for i, pk in originals.items():
+            fresh[i][0].near_duplicate_of = found[pk]
     return signatures
 
 
