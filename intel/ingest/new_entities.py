@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q
@@ -363,11 +364,16 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     _store_mentions(todo)
 
 
+@lru_cache(maxsize=4096)
+def _name_pattern(surface: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(surface)}(?:'s|’s)?(?!\w)")
+
+
 def _all_occurrences(ctx: ArticleContext, cand: Candidate) -> list[tuple[int, int]]:
     """Where the name occurs, sentence starts included now that it is known to be a name."""
     spans = {(o.start, o.end) for o in cand.occurrences}
     taken = [(h.start, h.end) for h in ctx.hits]
-    for match in re.finditer(rf"(?<!\w){re.escape(cand.surface)}(?:'s|’s)?(?!\w)", ctx.body):
+    for match in _name_pattern(cand.surface).finditer(ctx.body):
         end = match.start() + len(cand.surface)
         if not any(a < end and match.start() < b for a, b in taken):
             spans.add((match.start(), end))
