@@ -121,7 +121,9 @@ def _new_article(ctx: ArticleContext, content_hash: str, source: Source | None) 
         published_on=published.date if published else None,
         published_precision=published.precision if published else DatePrecision.DAY,
         retrieved_at=timezone.now(),
-        status=ArticleStatus.STORED,
+        # All later stages run in this transaction: if one fails, the article goes too,
+        # so it can be stored as processed from the start.
+        status=ArticleStatus.PROCESSED,
     )
 
 

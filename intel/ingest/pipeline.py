@@ -22,9 +22,6 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
-from intel.choices import ArticleStatus
-from intel.models import Article
-
 from . import dedupe, events, known_entities, new_entities, normalise, quotes, sentences, tags, time
 from .context import ArticleContext, IngestEnv, IngestInput
 from .dates import PublishedDate
@@ -84,10 +81,6 @@ def ingest_articles(
     with _cyclic_gc_paused(), transaction.atomic():
         for stage in STAGES[1:]:
             _run_stage(stage, batch, env)
-        done = [ctx.article.pk for ctx in batch if ctx.created and ctx.article is not None]
-        Article.objects.filter(pk__in=done).exclude(status=ArticleStatus.DUPLICATE).update(
-            status=ArticleStatus.PROCESSED
-        )
     return [IngestResult.from_context(ctx) for ctx in batch]
 
 
