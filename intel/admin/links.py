@@ -9,38 +9,28 @@ from intel.models import CompanyAlias, EventParticipant, MarketAlias, PersonAlia
 from .base import HistoryAdmin
 
 
-@admin.register(CompanyAlias)
-class CompanyAliasAdmin(HistoryAdmin):
-    list_display = ["text", "company", "case_sensitive"]
-    list_filter = ["case_sensitive"]
-    list_select_related = ["company"]
-    search_fields = ["text", "company__name"]
-    autocomplete_fields = ["company"]
+def _alias_admin(model: type, owner: str) -> type[HistoryAdmin]:
+    """The same list page for every kind of alias: text, owner, case sensitivity."""
+    return type(
+        f"{model.__name__}Admin",
+        (HistoryAdmin,),
+        {
+            "list_display": ["text", owner, "case_sensitive"],
+            "list_filter": ["case_sensitive"],
+            "list_select_related": [owner],
+            "search_fields": ["text", f"{owner}__name"],
+            "autocomplete_fields": [owner],
+        },
+    )
 
 
-@admin.register(MarketAlias)
-class MarketAliasAdmin(HistoryAdmin):
-    list_display = ["text", "market", "case_sensitive"]
-    list_filter = ["case_sensitive", "market__kind"]
-    list_select_related = ["market"]
-    search_fields = ["text", "market__name"]
-    autocomplete_fields = ["market"]
-
-
-@admin.register(PersonAlias)
-class PersonAliasAdmin(HistoryAdmin):
-    list_display = ["text", "person", "case_sensitive"]
-    list_select_related = ["person"]
-    search_fields = ["text", "person__name"]
-    autocomplete_fields = ["person"]
-
-
-@admin.register(ProductAlias)
-class ProductAliasAdmin(HistoryAdmin):
-    list_display = ["text", "product", "case_sensitive"]
-    list_select_related = ["product"]
-    search_fields = ["text", "product__name"]
-    autocomplete_fields = ["product"]
+for _model, _owner in (
+    (CompanyAlias, "company"),
+    (MarketAlias, "market"),
+    (PersonAlias, "person"),
+    (ProductAlias, "product"),
+):
+    admin.site.register(_model, _alias_admin(_model, _owner))
 
 
 @admin.register(EventParticipant)

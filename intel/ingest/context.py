@@ -34,7 +34,6 @@ class IngestInput:
     title: str = ""
     published: date | str | PublishedDate | None = None
     source: str = ""  # the publisher's name
-    fetch_linked_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,4 +161,3 @@ class IngestEnv:
 
     user: Any = None
     fetch_allowed_networks: list[str] | None = None
-    cache: dict[str, Any] = field(default_factory=dict)

@@ -157,35 +157,26 @@ def load_entries(after: dict[str, int] | None = None) -> list[Entry]:
     """
     after = after or {}
 
-    def newer(queryset: Any, key: str) -> Any:
+    def newer(queryset: Any) -> Any:
+        key = queryset.model._meta.model_name
         return queryset.filter(pk__gt=after[key]) if key in after else queryset
 
-    entries: list[Entry] = []
     not_rejected = ~Q(review_status=ReviewStatus.REJECTED)
-    companies = Company.objects.filter(not_rejected)
-    for pk, name in newer(companies, "company").values_list("pk", "name"):
-        entries.append(Entry("company", pk, name, True, False, True))
-    aliases = newer(CompanyAlias.objects.filter(company__in=companies), "companyalias")
-    for pk, text, cs in aliases.values_list("company_id", "text", "case_sensitive"):
-        entries.append(Entry("company", pk, text, cs, False, False))
-    markets = Market.objects.exclude(kind=MarketKind.SEGMENT)
-    for pk, name in newer(markets, "market").values_list("pk", "name"):
-        entries.append(Entry("market", pk, name, True, False, True))
-    market_aliases = newer(MarketAlias.objects.filter(market__in=markets), "marketalias")
-    for pk, text, cs, demonym in market_aliases.values_list("market_id", "text", "case_sensitive", "is_demonym"):
-        entries.append(Entry("market", pk, text, cs, demonym, False))
-    people = Person.objects.filter(not_rejected)
-    for pk, name in newer(people, "person").values_list("pk", "name"):
-        entries.append(Entry("person", pk, name, True, False, True))
-    person_aliases = newer(PersonAlias.objects.filter(person__in=people), "personalias")
-    for pk, text, cs in person_aliases.values_list("person_id", "text", "case_sensitive"):
-        entries.append(Entry("person", pk, text, cs, False, False))
-    products = Product.objects.filter(not_rejected)
-    for pk, name in newer(products, "product").values_list("pk", "name"):
-        entries.append(Entry("product", pk, name, True, False, True))
-    product_aliases = newer(ProductAlias.objects.filter(product__in=products), "productalias")
-    for pk, text, cs in product_aliases.values_list("product_id", "text", "case_sensitive"):
-        entries.append(Entry("product", pk, text, cs, False, False))
+    named = (
+        ("company", Company.objects.filter(not_rejected), CompanyAlias),
+        ("market", Market.objects.exclude(kind=MarketKind.SEGMENT), MarketAlias),
+        ("person", Person.objects.filter(not_rejected), PersonAlias),
+        ("product", Product.objects.filter(not_rejected), ProductAlias),
+    )
+    entries: list[Entry] = []
+    for kind, owners, alias_model in named:
+        for pk, name in newer(owners).values_list("pk", "name"):
+            entries.append(Entry(kind, pk, name, True, False, True))
+        aliases = newer(alias_model.objects.filter(**{f"{kind}__in": owners}))
+        has_demonyms = alias_model is MarketAlias  # "Indian", "European"
+        fields = [f"{kind}_id", "text", "case_sensitive", *(["is_demonym"] if has_demonyms else [])]
+        for row in aliases.values_list(*fields):
+            entries.append(Entry(kind, row[0], row[1], row[2], has_demonyms and row[3], False))
     return entries
 
 
