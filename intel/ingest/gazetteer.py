@@ -100,8 +100,12 @@ class Gazetteer:
                     continue
                 grouped.setdefault(f" {lower_same_length(cased)}", []).append((entry, cased))
         for key, group in grouped.items():
-            # The common case, one record behind the key, needs no list per hit.
-            single = group[0] if len(group) == 1 else None
+            # The common case, one record behind the key, needs no list per hit:
+            # (entry, the exact form when case-sensitive, whether a full stop belongs to it).
+            single = None
+            if len(group) == 1:
+                entry, form = group[0]
+                single = (entry, form if entry.case_sensitive else None, entry.surface.endswith("."))
             self.automaton.add_word(key, (len(key), tuple(group), single))
         self.size = len(grouped)
         self.demonyms = frozenset(e.surface for e in entries if e.demonym)
@@ -123,6 +127,7 @@ class Gazetteer:
             return []
         haystack = self.prepare(text)
         chosen: list[Match] = []
+        append = chosen.append  # the loop runs once per hit: local names are faster
         for end, (length, group, single) in self.automaton.iter_long(haystack):
             # haystack[i] is text[i - 1]: the key's leading space sits at text offset
             # start - 1, its last character at text offset end - 1.
@@ -130,9 +135,9 @@ class Gazetteer:
                 continue  # the name runs into a longer word
             start = end - length + 1
             if single is not None:
-                entry, form = single
-                if entry.case_sensitive:
-                    written = text[start:end]  # inlined _same_case: this loop runs once per hit
+                entry, form, full_stop = single
+                if form is not None:
+                    written = text[start:end]
                     if written != form and words_only(written) != form:
                         continue
                 ambiguous = False
@@ -142,10 +147,10 @@ class Gazetteer:
                     continue
                 usable.sort(key=lambda e: (KIND_PRIORITY[e.kind], not e.primary))
                 entry, ambiguous = usable[0], len({(e.kind, e.target_id) for e in usable}) > 1
-            if entry.surface.endswith(".") and text[end : end + 1] == ".":
-                chosen.append(Match(start, end + 1, entry, ambiguous))  # "U.S." keeps its full stop
-            else:
-                chosen.append(Match(start, end, entry, ambiguous))
+                full_stop = entry.surface.endswith(".")
+            if full_stop and text[end : end + 1] == ".":
+                end += 1  # "U.S." keeps its full stop
+            append(Match(start, end, entry, ambiguous))
         return chosen
 
 
