@@ -7,6 +7,7 @@ Words and phrases match whole words only.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 from dataclasses import dataclass
@@ -49,30 +50,37 @@ def _user_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
 
 
-def _all_spans(regex: re.Pattern[str], text: str) -> list[RuleMatch]:
-    return [RuleMatch(m.start(), m.end(), m.group(0)) for m in regex.finditer(text) if m.end() > m.start()]
+def _all_spans(regex: re.Pattern[str], text: str, limit: int | None = None) -> list[RuleMatch]:
+    matches = (m for m in regex.finditer(text) if m.end() > m.start())
+    return [RuleMatch(m.start(), m.end(), m.group(0)) for m in itertools.islice(matches, limit)]
 
 
-def find_matches(text: str, *, algorithm: str, pattern: str, case_sensitive: bool = False) -> list[RuleMatch]:
-    """Every span of ``text`` by which the rule matches; empty when it does not match."""
-    text = text[:MAX_TEXT]
+def find_matches(
+    text: str, *, algorithm: str, pattern: str, case_sensitive: bool = False, limit: int | None = None
+) -> list[RuleMatch]:
+    """The spans of ``text`` by which the rule matches, first ``limit`` (all by default); empty when it does not."""
+    found = _find(text[:MAX_TEXT], algorithm, pattern, case_sensitive, limit)
+    return found[:limit] if limit is not None else found
+
+
+def _find(text: str, algorithm: str, pattern: str, case_sensitive: bool, limit: int | None) -> list[RuleMatch]:
     if algorithm == MatchAlgorithm.ANY:
         found: list[RuleMatch] = []
         for word in _words(pattern):
-            found.extend(_all_spans(_phrase_regex(word, case_sensitive), text))
+            found.extend(_all_spans(_phrase_regex(word, case_sensitive), text, limit))
         return sorted(found, key=lambda m: m.start)
     if algorithm == MatchAlgorithm.ALL:
         found = []
         for word in _words(pattern):
-            spans = _all_spans(_phrase_regex(word, case_sensitive), text)
+            spans = _all_spans(_phrase_regex(word, case_sensitive), text, limit)
             if not spans:
                 return []
             found.extend(spans)
         return sorted(found, key=lambda m: m.start)
     if algorithm == MatchAlgorithm.LITERAL:
-        return _all_spans(_phrase_regex(pattern.strip(), case_sensitive), text)
+        return _all_spans(_phrase_regex(pattern.strip(), case_sensitive), text, limit)
     if algorithm == MatchAlgorithm.REGEX:
-        return _all_spans(_user_regex(pattern, case_sensitive), text)
+        return _all_spans(_user_regex(pattern, case_sensitive), text, limit)
     if algorithm == MatchAlgorithm.FUZZY:
         needle = pattern.strip() if case_sensitive else pattern.strip().lower()
         haystack = text if case_sensitive else text.lower()

@@ -109,3 +109,10 @@ def test_a_rule_can_be_tested_on_past_articles_without_saving(staff_client):
 def test_the_rule_form_has_a_test_button(staff_client):
     page = staff_client.get("/admin/intel/tagrule/add/").content.decode()
     assert 'formaction="/admin/intel/tagrule/test/"' in page
+
+
+def test_a_limit_returns_the_first_matches_in_text_order():
+    found = find_matches(TEXT, algorithm="any", pattern="price budget", limit=2)
+    assert [m.text for m in found] == ["price", "budget"] or [m.start for m in found] == sorted(m.start for m in found)
+    assert len(found) == 2
+    assert [m.start for m in found] == [m.start for m in find_matches(TEXT, algorithm="any", pattern="price budget")][:2]

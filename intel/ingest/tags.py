@@ -29,13 +29,18 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     for ctx in todo:
         by_tag: dict[int, ArticleTag] = {}
         for rule in rules:
+            # The reason shows the first few matches: no need to find them all.
             matches = find_matches(
-                ctx.body, algorithm=rule.algorithm, pattern=rule.match, case_sensitive=rule.case_sensitive
+                ctx.body,
+                algorithm=rule.algorithm,
+                pattern=rule.match,
+                case_sensitive=rule.case_sensitive,
+                limit=MAX_REASONS + 1,
             )
             if not matches:
                 continue
             shown = "; ".join(f"“{m.text}” at {m.start}" for m in matches[:MAX_REASONS])
-            more = f" and {len(matches) - MAX_REASONS} more" if len(matches) > MAX_REASONS else ""
+            more = " and more" if len(matches) > MAX_REASONS else ""
             reason = f"rule “{rule.name}”: {shown}{more}"
             existing = by_tag.get(rule.tag_id)
             if existing is not None:
