@@ -22,13 +22,9 @@ from intel.models import RejectedProposal, Reviewable
 R = TypeVar("R", bound=Reviewable)
 
 
-def _as_list(records: Iterable[R] | QuerySet[R]) -> list[R]:
-    return list(records)
-
-
 def confirm_records(records: Iterable[R] | QuerySet[R], *, by: AbstractBaseUser | None) -> int:
     """Mark records confirmed by ``by``; a confirmed record is no longer remembered as rejected."""
-    items = _as_list(records)
+    items = list(records)
     if not items:
         return 0
     model = type(items[0])
@@ -43,7 +39,7 @@ def confirm_records(records: Iterable[R] | QuerySet[R], *, by: AbstractBaseUser 
 
 def reject_records(records: Iterable[R] | QuerySet[R], *, by: AbstractBaseUser | None) -> int:
     """Mark records rejected by ``by`` and remember their fingerprints."""
-    items = _as_list(records)
+    items = list(records)
     if not items:
         return 0
     model = type(items[0])

@@ -13,8 +13,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
     from intel.models import Article, Event, Quote, Source
 
     from .dates import PublishedDate
@@ -85,6 +83,7 @@ class EventOutcome:
     new: bool
     evidence_start: int
     evidence_end: int
+    main_company: int | None  # the event's actor (else target, else partner), known to stage 7
 
 
 @dataclass
@@ -102,7 +101,6 @@ class ArticleContext:
     duplicate_of_existing: bool = False  # the very same article was stored before: nothing more to do
     near_duplicate_of: Article | None = None
     # sentences
-    doc: Doc | None = None
     sentences: list[Sentence] = field(default_factory=list)
     _sentence_starts: list[int] = field(default_factory=list)
     # entities

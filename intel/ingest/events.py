@@ -355,5 +355,5 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
         key = (event.pk, d.ctx.article.pk, d.sentence.start, d.sentence.end)
         if key not in evidence:
             evidence[key] = (*key, d.ctx.body[d.sentence.start : d.sentence.end], now)
-            d.ctx.events.append(EventOutcome(event, id(d) in new_ids, d.sentence.start, d.sentence.end))
+            d.ctx.events.append(EventOutcome(event, id(d) in new_ids, d.sentence.start, d.sentence.end, d.main_company))
     insert_returning_ids(Evidence, ("event", "article", "start", "end", "text", "created_at"), list(evidence.values()))

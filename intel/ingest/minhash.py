@@ -51,13 +51,6 @@ def shingles(text: str) -> np.ndarray:
     return np.unique(mixed)
 
 
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    if not len(a) and not len(b):
-        return 1.0
-    shared = len(np.intersect1d(a, b, assume_unique=True))
-    return shared / (len(a) + len(b) - shared)
-
-
 def signature(items: np.ndarray) -> np.ndarray:
     """The 64 MinHash values of a set of shingle hashes (empty for an empty set)."""
     if not len(items):
@@ -72,15 +65,6 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) != PERMUTATIONS or len(b) != PERMUTATIONS:
         return 0.0
     return float(np.count_nonzero(a == b)) / PERMUTATIONS
-
-
-def band_values(text: str, items: np.ndarray | None = None) -> list[int]:
-    """The 16 band numbers of the text's MinHash signature (each fits a signed 64-bit column).
-
-    ``items`` are the text's shingle hashes when the caller has them already.
-    """
-    values = signature(shingles(text) if items is None else items)
-    return bands_of(values)
 
 
 def bands_of(values: np.ndarray) -> list[int]:

@@ -88,26 +88,29 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     _quotes_as_evidence(todo)
 
 
-def _employers(ctx: ArticleContext) -> dict[int, set[int]]:
-    speakers = {q.speaker_id for q in ctx.quotes if q.speaker_id}
+def _employers(batch: list[ArticleContext]) -> dict[int, set[int]]:
+    """The companies each quoted speaker works for: roles found here and stored ones (one query)."""
+    speakers = {q.speaker_id for ctx in batch for q in ctx.quotes if q.speaker_id}
     employers: dict[int, set[int]] = {}
-    for role in ctx.roles:
-        employers.setdefault(role.person_id, set()).add(role.company_id)
-    for person_id, company_id in (
-        Role.objects.filter(person_id__in=speakers)
-        .exclude(review_status=ReviewStatus.REJECTED)
-        .values_list("person_id", "company_id")
-    ):
-        employers.setdefault(person_id, set()).add(company_id)
+    for ctx in batch:
+        for role in ctx.roles:
+            employers.setdefault(role.person_id, set()).add(role.company_id)
+    if speakers:
+        for person_id, company_id in (
+            Role.objects.filter(person_id__in=speakers)
+            .exclude(review_status=ReviewStatus.REJECTED)
+            .values_list("person_id", "company_id")
+        ):
+            employers.setdefault(person_id, set()).add(company_id)
     return employers
 
 
 def _quotes_as_evidence(batch: list[ArticleContext]) -> None:
     evidence = []
+    employers = _employers(batch)
     for ctx in batch:
         if not ctx.events or not any(q.speaker_id for q in ctx.quotes):
             continue
-        employers = _employers(ctx)
         for quote in ctx.quotes:
             companies = employers.get(quote.speaker_id or 0, set())
             if not companies:
@@ -116,7 +119,7 @@ def _quotes_as_evidence(batch: list[ArticleContext]) -> None:
             quote_sentence = ctx.sentence_at(quote.start)
             for outcome in {o.event.pk: o for o in ctx.events}.values():
                 event = outcome.event
-                if event.main_company_id() not in companies:
+                if outcome.main_company not in companies:
                     continue
                 near = 0 <= quote_sentence - ctx.sentence_at(outcome.evidence_start) <= 2
                 # A dated quote supports only a dated event whose time it overlaps.

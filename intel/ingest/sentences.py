@@ -1,7 +1,6 @@
 """Stage 3, sentences: split the body into sentences, spans kept.
 
-Reads ``ctx.body``. Adds ``ctx.doc`` (the spaCy ``Doc``: tokens with offsets, used
-by later stages) and ``ctx.sentences``: ``Sentence(start, end, paragraph, heading)``
+Reads ``ctx.body``. Adds ``ctx.sentences``: ``Sentence(start, end, paragraph, heading)``
 with ``body[start:end]`` the sentence without surrounding white space. Paragraphs
 are separated by blank lines; a short paragraph without closing punctuation is a
 heading ("Challenging market"). spaCy's sentencizer splits within paragraphs.
@@ -24,7 +23,6 @@ _CLOSING = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     todo = [ctx for ctx in batch if not ctx.done]
     for ctx, doc in zip(todo, english().pipe(ctx.body for ctx in todo), strict=True):
-        ctx.doc = doc
         ctx.set_sentences(split_sentences(ctx.body, [(s.start_char, s.end_char) for s in doc.sents]))
 
 
