@@ -22,7 +22,8 @@ status=0
 .venv/bin/st run "http://127.0.0.1:$PORT/api/v1/schema/" \
   --header "Authorization: Token $key" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
-  --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 1 --workers 2 --no-shrink \
+  --phases "${SCHEMATHESIS_PHASES:-examples,fuzzing}" --max-examples "${SCHEMATHESIS_EXAMPLES:-30}" \
+  --seed 1 --workers 2 --no-shrink \
   --request-timeout 30 "$@" || status=$?
 if [ $status -ne 0 ]; then tail -50 "$scratch/server.log"; fi
 exit $status

@@ -65,3 +65,12 @@ def test_merging_into_itself_is_a_400(staff_api):
     response = staff_api.post(f"/api/v1/companies/{company.pk}/merge/", {"drop": company.pk}, format="json")
     assert response.status_code == 400
     assert "cannot be merged into itself" in response.json()["message"]
+
+
+def test_ids_beyond_64_bits_are_a_400_not_a_crash(analyst_api):
+    response = analyst_api.post(
+        "/api/v1/review/",
+        {"model": "quote", "ids": [264687782250768363236273607472578560], "verdict": "reject"},
+        format="json",
+    )
+    assert response.status_code == 400

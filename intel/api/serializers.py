@@ -542,7 +542,9 @@ REVIEWABLE_MODELS = {
 
 class ReviewRequestSerializer(serializers.Serializer):
     model = serializers.ChoiceField(choices=sorted(REVIEWABLE_MODELS))
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=1000
+    )
     verdict = serializers.ChoiceField(choices=["confirm", "reject"])
 
 
