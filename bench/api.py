@@ -61,7 +61,9 @@ LISTS = [
 ]
 SEARCH = "/api/v1/articles/?q={term}"
 # The issue's targets: p95 of search, in ms, by kind of term.
-SEARCH_TARGET_MS = {"rare": 50.0, "middling": 50.0, "common": 200.0}
+# "frequent" (3.5% of articles) is between the issue's middling and most common
+# terms: it is held to the stricter target.
+SEARCH_TARGET_MS = {"rare": 50.0, "middling": 50.0, "frequent": 50.0, "common": 200.0}
 
 
 # --- the scratch database -----------------------------------------------------------
@@ -89,7 +91,12 @@ def prepare(scale: float, reuse: bool) -> str:
 
     if reuse and database_exists():
         django.setup()
+        from django.core.management import call_command
+
         from intel.models import Article, Company, Event
+
+        # Migrations added since the data was loaded (new tables) apply in seconds.
+        call_command("migrate", verbosity=0)
 
         return (
             f"reused: {Article.objects.count():,} articles, {Company.objects.count():,} companies, "
@@ -330,6 +337,27 @@ def explain(term: str, token: str) -> str:
     return "\n".join(row[0] for row in rows)
 
 
+def profile(path: str, token: str, requests: int = 300) -> str:
+    """Where a request's time goes in this process (cProfile, Django's test client): the top functions."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+    for _ in range(20):
+        client.get(path, HTTP_AUTHORIZATION=f"Token {token}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(path, HTTP_AUTHORIZATION=f"Token {token}")
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+    return out.getvalue()
+
+
 # --- the report ---------------------------------------------------------------------------
 
 
@@ -344,6 +372,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (one per core here)")
     parser.add_argument("--samples", type=int, default=100, help="search requests per term (fewer if slow)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search query")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of each list, API and raw")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
@@ -356,6 +385,10 @@ def main() -> None:
             print(f"gunicorn: {args.workers} sync workers at {base}; wrk {args.connections} connections", flush=True)
             lists = bench_lists(base, token, args.seconds, args.connections, args.rounds)
             searches = bench_search(base, token, args.samples, budget_s=60.0)
+        if args.profile:
+            for name, api, raw in LISTS:
+                for path in (api, raw):
+                    print(f"\ncProfile of GET {path} ({name}), by own time:\n{profile(path, token)}")
         if args.explain:
             for kind, term in dataset.search_terms().items():
                 print(f"\nEXPLAIN ANALYZE, {kind} term {term!r}:\n{explain(term, token)}")

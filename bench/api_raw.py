@@ -91,7 +91,7 @@ def raw_events(request: HttpRequest) -> JsonResponse:
     participants: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for event_id, company, name, role in (
         EventParticipant.objects.filter(event_id__in=ids)
-        .order_by("event", "role", "id")
+        .order_by("id")
         .values_list("event_id", "company_id", "company__name", "role")
     ):
         participants[event_id].append({"company": company, "company_name": name, "role": role})
