@@ -1,7 +1,7 @@
-"""Top-level URLs: the admin at the root of ``/admin/``, a health check for monitors."""
+"""Top-level URLs: the admin under ``/admin/``, the REST API under ``/api/v1/``, a health check."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from intel.views import health
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("api/v1/", include("intel.api.urls", namespace="api")),
 ]

@@ -7,6 +7,7 @@ class IntelConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from intel import signals
+        from intel import roles, signals
 
         signals.connect()
+        roles.connect(self)

@@ -49,3 +49,54 @@ def fresh_gazetteer():
 
 
 from tests.httpserver import http_server  # noqa: E402, F401  (the local HTTP server fixture, for every test)
+
+# --- REST API: one user per role, each calling with its own token ------------------
+
+
+def _api_client_for(user):
+    from rest_framework.test import APIClient
+
+    from intel.models import ApiToken
+
+    _, key = ApiToken.issue(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def reader(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from intel.roles import READERS
+
+    user = django_user_model.objects.create_user(username="reader", password="pw-reader")
+    user.groups.add(Group.objects.get(name=READERS))
+    return user
+
+
+@pytest.fixture
+def analyst(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from intel.roles import ANALYSTS
+
+    user = django_user_model.objects.create_user(username="analyst-user", password="pw-analyst")
+    user.groups.add(Group.objects.get(name=ANALYSTS))
+    return user
+
+
+@pytest.fixture
+def reader_api(reader):
+    return _api_client_for(reader)
+
+
+@pytest.fixture
+def analyst_api(analyst):
+    return _api_client_for(analyst)
+
+
+@pytest.fixture
+def staff_api(staff_user):
+    return _api_client_for(staff_user)

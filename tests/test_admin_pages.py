@@ -7,12 +7,14 @@ from django.contrib import admin
 
 from intel.health import record_heartbeat
 from intel.models import (
+    ApiToken,
     Article,
     ArticleTag,
     CompanyAlias,
     EntityIndexVersion,
     EventRule,
     Evidence,
+    IngestJob,
     Market,
     PersonAlias,
     ProductAlias,
@@ -37,7 +39,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Written only by the system: no add page.
-READ_ONLY = {"rejectedproposal", "heartbeat", "entityindexversion"}
+READ_ONLY = {"rejectedproposal", "heartbeat", "entityindexversion", "ingestjob"}
 INTEL_MODELS = [model for model in admin.site._registry if model._meta.app_label == "intel"]
 
 
@@ -69,6 +71,8 @@ def one_of_each(staff_user):
     record_heartbeat(name="worker", hostname="test")
     EventRule.objects.create(name="price war", event_type="pricing", match="price war")
     EntityIndexVersion.objects.get_or_create(pk=1)
+    ApiToken.issue(user=staff_user, name="dashboard")
+    IngestJob.objects.create(params={"text": "Hello"})
 
 
 @pytest.mark.parametrize("model", INTEL_MODELS, ids=lambda m: m._meta.model_name)

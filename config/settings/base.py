@@ -36,12 +36,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "intel",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors for /api/, and a too-large body refused before it is read.
+    "intel.api.errors.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,6 +102,9 @@ def database_from_env() -> dict[str, Any]:
 
 
 DATABASES = {"default": database_from_env()}
+# API throttling counts requests here: per process by default; set CACHE_URL
+# (redis://…) when several processes serve the API, so they share the counts.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -120,10 +128,64 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "intel.api.authentication.ApiTokenAuthentication",
+        # For the browsable API, after logging in to the admin.
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["intel.api.permissions.RolePermissions"],
+    "DEFAULT_PAGINATION_CLASS": "intel.api.pagination.CursorPage",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["intel.api.filters.StrictFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "intel.api.renderers.SafeCSVRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "intel.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        "user": env.str("API_THROTTLE_USER", default="6000/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "rivalscope API",
+    "DESCRIPTION": (
+        "Competitive intelligence as structured, sourced, reviewable records: companies, markets, people, "
+        "products, sources, articles and the events between them. Authenticate with `Authorization: Token <key>` "
+        "(tokens are made in the admin). See docs/api.md for examples."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Nothing is readable anonymously, the API's description included.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and Redoc from the sidecar package: the docs work without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several fields get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "intel.choices.EventStatus",
+        "EventTypeEnum": "intel.choices.EventType",
+        "ArticleStatusEnum": "intel.choices.ArticleStatus",
+        "DatePrecisionEnum": "intel.choices.DatePrecision",
+        "JobStatusEnum": "intel.models.api.JobStatus",
+        "ReviewStatusEnum": "intel.choices.ReviewStatus",
+        "ReliabilityEnum": "intel.choices.Reliability",
+    },
+}
+
+# The changes feed holds back changes younger than this, so that a transaction that
+# commits late cannot slip in behind a consumer's cursor (see intel/changes.py).
+RIVALSCOPE_CHANGES_SETTLE_SECONDS = env.int("RIVALSCOPE_CHANGES_SETTLE_SECONDS", default=10)
 
 # --- Celery -------------------------------------------------------------------------
 # The filesystem transport needs no server: queues are folders under var/broker.
@@ -156,6 +218,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "heartbeat": {"task": "intel.tasks.heartbeat_task", "schedule": 60.0},
+    "requeue-stale-ingest-jobs": {"task": "intel.tasks.requeue_stale_ingest_jobs_task", "schedule": 60.0},
 }
 
 LOGGING = {

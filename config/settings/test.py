@@ -18,3 +18,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # worker started by a test (a separate process) sees the same data.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-rivalscope.sqlite3")}
+
+# Tests read the changes feed right after writing.
+RIVALSCOPE_CHANGES_SETTLE_SECONDS = 0

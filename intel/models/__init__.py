@@ -1,5 +1,6 @@
 """The domain model, one module per area. Import from here: ``from intel.models import Company``."""
 
+from .api import ApiToken, IngestJob, JobStatus
 from .articles import Article, ArticleBand, Mention, content_hash_of
 from .base import RejectedProposal, Reviewable
 from .companies import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
@@ -12,6 +13,7 @@ from .sources import Source
 from .tags import ArticleTag, Tag
 
 __all__ = [
+    "ApiToken",
     "Article",
     "ArticleBand",
     "ArticleTag",
@@ -23,6 +25,8 @@ __all__ = [
     "EventRule",
     "Evidence",
     "Heartbeat",
+    "IngestJob",
+    "JobStatus",
     "Market",
     "MarketAlias",
     "MatchAlgorithm",

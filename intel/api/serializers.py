@@ -1,0 +1,533 @@
+"""Serializers: how each record looks in JSON and CSV, and what a program may write.
+
+Server-set fields (content hash, review metadata, timestamps, history) are read
+only. Writes are checked as the admin checks them: ``ModelValidationMixin`` runs
+the model's ``full_clean`` (field validators, ``clean()``, named constraints) and
+reports its messages per field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from intel.models import (
+    Article,
+    ArticleTag,
+    Company,
+    CompanyAlias,
+    Event,
+    EventParticipant,
+    EventRule,
+    Evidence,
+    IngestJob,
+    Market,
+    Mention,
+    Person,
+    PersonAlias,
+    Product,
+    ProductAlias,
+    Quote,
+    Relationship,
+    Role,
+    Source,
+    Tag,
+    TagRule,
+)
+from intel.models.events import RELIABILITY_WEIGHT
+
+REVIEW_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
+
+
+class ModelValidationMixin(serializers.ModelSerializer):
+    """Validate writes with the model's own rules, exactly as the admin does.
+
+    Many-to-many and nested values are not part of ``full_clean``; they are
+    validated by their own fields.
+    """
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        plain = {
+            name: value
+            for name, value in attrs.items()
+            if isinstance(model._meta.get_field(name), models.Field) and not model._meta.get_field(name).many_to_many
+        }
+        instance = model()
+        if self.instance is not None:
+            # A copy of the stored row, so that the checks see it as the update it is.
+            for f in model._meta.concrete_fields:
+                setattr(instance, f.attname, getattr(self.instance, f.attname))
+            instance._state.adding, instance._state.db = False, self.instance._state.db
+        for name, value in plain.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=self.unchecked_fields(instance), validate_unique=True)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_drf_detail(error)) from error
+        return attrs
+
+    def unchecked_fields(self, instance: models.Model) -> list[str]:
+        # Fields the program does not send and the server fills in (slugs are made on save).
+        return [f.name for f in instance._meta.fields if f.name == "slug" and not getattr(instance, "slug", "")]
+
+
+def _drf_detail(error: DjangoValidationError) -> Any:
+    if hasattr(error, "error_dict"):
+        detail: dict[str, list[str]] = {}
+        for name, errors in error.message_dict.items():
+            key = "non_field_errors" if name == "__all__" else name
+            detail[key] = list(errors)
+        return detail
+    return list(error.messages)
+
+
+# --- Small shared shapes -------------------------------------------------------------
+
+
+class AliasSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=200)
+    case_sensitive = serializers.BooleanField(default=False)
+
+
+class NamedRefSerializer(serializers.Serializer):
+    """A related record as id and name, so a reader needs no second request."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class WithAliasesMixin(ModelValidationMixin):
+    """Aliases written as a list replace the record's aliases; left out, they stay."""
+
+    alias_model: type[models.Model]
+    alias_owner: str
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        aliases = validated_data.pop("aliases", None)
+        with transaction.atomic():
+            instance = super().create(validated_data)
+            if aliases is not None:
+                self._set_aliases(instance, aliases)
+        return instance
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        aliases = validated_data.pop("aliases", None)
+        with transaction.atomic():
+            instance = super().update(instance, validated_data)
+            if aliases is not None:
+                self._set_aliases(instance, aliases)
+        return instance
+
+    def validate_aliases(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen: set[str] = set()
+        for alias in value:
+            key = alias["text"].strip().casefold()
+            if not key:
+                raise serializers.ValidationError("An alias cannot be blank.")
+            if key in seen:
+                raise serializers.ValidationError(f"The alias {alias['text']!r} is given twice.")
+            seen.add(key)
+        return value
+
+    def _set_aliases(self, instance: Any, aliases: list[dict[str, Any]]) -> None:
+        manager = self.alias_model._default_manager
+        manager.filter(**{self.alias_owner: instance}).delete()
+        owner = {self.alias_owner: instance}
+        manager.bulk_create(
+            [
+                self.alias_model(**owner, text=a["text"].strip(), case_sensitive=a.get("case_sensitive", False))
+                for a in aliases
+            ]
+        )
+
+
+# --- Entities ------------------------------------------------------------------------
+
+
+class MarketSerializer(ModelValidationMixin):
+    aliases = AliasSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Market
+        fields = ["id", "name", "slug", "kind", "iso_code", "m49_code", "base", "category", "price_tier",
+                  "description", "aliases"]  # fmt: skip
+        read_only_fields = ["slug"]
+
+
+class CompanySerializer(WithAliasesMixin):
+    alias_model = CompanyAlias
+    alias_owner = "company"
+    aliases = AliasSerializer(many=True, required=False)
+    tags = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Tag.objects.all())
+
+    class Meta:
+        model = Company
+        fields = ["id", "name", "slug", "headquarters", "website", "description", "parent", "ticker", "wikidata_id",
+                  "watched", "aliases", "tags", *REVIEW_FIELDS, "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["slug", *REVIEW_FIELDS, "created_at", "updated_at"]
+
+
+class PersonRoleSerializer(serializers.ModelSerializer):
+    company_name = serializers.CharField(source="company.name", read_only=True)
+
+    class Meta:
+        model = Role
+        fields = ["id", "company", "company_name", "title", "start_date", "end_date", "review_status"]
+        read_only_fields = fields
+
+
+class PersonSerializer(WithAliasesMixin):
+    alias_model = PersonAlias
+
+    alias_owner = "person"
+    aliases = AliasSerializer(many=True, required=False)
+    roles = PersonRoleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "slug", "description", "wikidata_id", "aliases", "roles", *REVIEW_FIELDS, "created_at"]
+        read_only_fields = ["slug", *REVIEW_FIELDS, "created_at"]
+
+
+class RoleSerializer(ModelValidationMixin):
+    class Meta:
+        model = Role
+        fields = ["id", "person", "company", "title", "start_date", "end_date", *REVIEW_FIELDS]
+        read_only_fields = list(REVIEW_FIELDS)
+
+
+class ProductSerializer(WithAliasesMixin):
+    alias_model = ProductAlias
+
+    alias_owner = "product"
+    aliases = AliasSerializer(many=True, required=False)
+    maker_name = serializers.CharField(source="maker.name", read_only=True, default=None)
+
+    class Meta:
+        model = Product
+        fields = ["id", "name", "slug", "maker", "maker_name", "category", "price_tier", "description", "aliases",
+                  *REVIEW_FIELDS]  # fmt: skip
+        read_only_fields = ["slug", *REVIEW_FIELDS]
+
+
+class SourceSerializer(ModelValidationMixin):
+    class Meta:
+        model = Source
+        fields = ["id", "name", "slug", "kind", "domain", "reliability", "description"]
+        read_only_fields = ["slug"]
+
+
+class TagSerializer(ModelValidationMixin):
+    label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Tag
+        fields = ["id", "namespace", "name", "label", "description"]
+
+    def get_label(self, tag: Tag) -> str:
+        return str(tag)
+
+
+class RelationshipSerializer(ModelValidationMixin):
+    subject_name = serializers.CharField(source="subject.name", read_only=True)
+    object_name = serializers.CharField(source="object.name", read_only=True)
+
+    class Meta:
+        model = Relationship
+        fields = ["id", "subject", "subject_name", "kind", "object", "object_name", "valid_from", "valid_to",
+                  "description", *REVIEW_FIELDS]  # fmt: skip
+        read_only_fields = list(REVIEW_FIELDS)
+
+
+# --- Articles and what is extracted from them ----------------------------------------
+
+
+class MentionSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="target_kind", read_only=True)
+    target_id = serializers.SerializerMethodField()
+    target_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Mention
+        fields = ["id", "article", "text", "start", "end", "kind", "target_id", "target_name", "company", "market",
+                  "person", "product", *REVIEW_FIELDS]  # fmt: skip
+        read_only_fields = fields
+
+    def get_target_id(self, mention: Mention) -> int | None:
+        kind = mention.target_kind
+        return getattr(mention, f"{kind}_id") if kind else None
+
+    def get_target_name(self, mention: Mention) -> str | None:
+        target = mention.target
+        return str(target) if target is not None else None
+
+
+class ArticleTagSerializer(serializers.ModelSerializer):
+    tag = serializers.CharField(source="tag.__str__", read_only=True)
+    tag_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ArticleTag
+        fields = ["id", "tag_id", "tag", "reason", *REVIEW_FIELDS]
+        read_only_fields = fields
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    speaker_label = serializers.SerializerMethodField()
+    reported_via_name = serializers.CharField(source="reported_via.name", read_only=True, default=None)
+
+    class Meta:
+        model = Quote
+        fields = ["id", "article", "text", "start", "end", "speaker", "speaker_name", "speaker_label", "reported_via",
+                  "reported_via_name", *REVIEW_FIELDS]  # fmt: skip
+        read_only_fields = ["article", "start", "end", *REVIEW_FIELDS]
+
+    def get_speaker_label(self, quote: Quote) -> str | None:
+        return quote.speaker.name if quote.speaker_id else (quote.speaker_name or None)
+
+
+class ArticleSerializer(ModelValidationMixin):
+    """An article in a list: what it is, not what was found in it (see the detail)."""
+
+    source_name = serializers.CharField(source="source.name", read_only=True, default=None)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "url", "author", "source", "source_name", "published_on", "published_precision",
+                  "retrieved_at", "language", "status", "duplicate_of", "content_hash", "created_at"]  # fmt: skip
+        read_only_fields = ["retrieved_at", "status", "duplicate_of", "content_hash", "created_at"]
+
+    def unchecked_fields(self, instance: models.Model) -> list[str]:
+        # The body is not editable through the API (every span points into it).
+        return ["body", "content_hash"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    article_title = serializers.CharField(source="article.title", read_only=True)
+    article_url = serializers.CharField(source="article.url", read_only=True)
+    published_on = serializers.DateField(source="article.published_on", read_only=True)
+    source = serializers.IntegerField(source="article.source_id", read_only=True, allow_null=True)
+    source_name = serializers.CharField(source="article.source.name", read_only=True, default=None)
+    source_reliability = serializers.CharField(source="article.source.reliability", read_only=True, default=None)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "article", "article_title", "article_url", "published_on", "source", "source_name",
+                  "source_reliability", "text", "start", "end", "quote", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    company_name = serializers.CharField(source="company.name", read_only=True)
+
+    class Meta:
+        model = EventParticipant
+        fields = ["company", "company_name", "role"]
+
+
+class EventSerializer(ModelValidationMixin):
+    """An event with its participants and markets; participants are written as a list."""
+
+    participants = ParticipantSerializer(many=True, required=False)
+    markets = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Market.objects.all())
+    market_names = serializers.SerializerMethodField()
+    tags = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Tag.objects.all())
+
+    class Meta:
+        model = Event
+        fields = ["id", "type", "status", "summary", "time_start", "time_end", "time_precision", "time_phrase",
+                  "participants", "markets", "market_names", "tags", *REVIEW_FIELDS, "created_at",
+                  "updated_at"]  # fmt: skip
+        read_only_fields = [*REVIEW_FIELDS, "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_market_names(self, event: Event) -> list[str]:
+        return [market.name for market in event.markets.all()]
+
+    def validate_participants(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        pairs = [(p["company"].pk, p["role"]) for p in value]
+        if len(pairs) != len(set(pairs)):
+            raise serializers.ValidationError("A company is listed twice in the same role.")
+        return value
+
+    def create(self, validated_data: dict[str, Any]) -> Event:
+        participants = validated_data.pop("participants", [])
+        with transaction.atomic():
+            event = super().create(validated_data)
+            self._set_participants(event, participants)
+        return event
+
+    def update(self, instance: Event, validated_data: dict[str, Any]) -> Event:
+        participants = validated_data.pop("participants", None)
+        with transaction.atomic():
+            event = super().update(instance, validated_data)
+            if participants is not None:
+                event.participants.all().delete()
+                self._set_participants(event, participants)
+        return event
+
+    def _set_participants(self, event: Event, participants: list[dict[str, Any]]) -> None:
+        EventParticipant.objects.bulk_create(
+            [EventParticipant(event=event, company=p["company"], role=p["role"]) for p in participants]
+        )
+
+
+class EventDetailSerializer(EventSerializer):
+    """An event with all its evidence and how many independent sources support it."""
+
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    independent_sources = serializers.SerializerMethodField()
+    credibility = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "evidence", "independent_sources", "credibility"]
+
+    # Both are computed from the prefetched evidence (``Event.independent_sources()``
+    # would cost a query per event).
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_independent_sources(self, event: Event) -> int:
+        return len(_source_weights(event))
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_credibility(self, event: Event) -> float:
+        weights = _source_weights(event)
+        doubt = 1.0
+        for weight in weights.values():
+            doubt *= 1.0 - weight
+        return round(1.0 - doubt, 3) if weights else 0.0
+
+
+def _source_weights(event: Event) -> dict[object, float]:
+    best: dict[object, float] = {}
+    for evidence in event.evidence.all():
+        article = evidence.article
+        key: object = article.source_id or f"article-{article.pk}"
+        grade = article.source.reliability if article.source_id else "F"
+        best[key] = max(best.get(key, 0.0), RELIABILITY_WEIGHT.get(grade, 0.5))
+    return best
+
+
+class ArticleEventSerializer(serializers.Serializer):
+    """An event an article supports, with the sentence that supports it."""
+
+    id = serializers.IntegerField(source="event.id")
+    type = serializers.CharField(source="event.type")
+    status = serializers.CharField(source="event.status")
+    summary = serializers.CharField(source="event.summary")
+    review_status = serializers.CharField(source="event.review_status")
+    evidence = serializers.CharField(source="text")
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    """An article with its text and everything extracted from it."""
+
+    mentions = MentionSerializer(many=True, read_only=True)
+    events = ArticleEventSerializer(source="evidence", many=True, read_only=True)
+    quotes = QuoteSerializer(many=True, read_only=True)
+    tags = ArticleTagSerializer(source="article_tags", many=True, read_only=True)
+    cited_sources = NamedRefSerializer(many=True, read_only=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body", "mentions", "events", "quotes", "tags", "cited_sources"]
+        read_only_fields = [*ArticleSerializer.Meta.read_only_fields, "body"]
+
+
+# --- Rules ---------------------------------------------------------------------------
+
+RULE_FIELDS = ["id", "name", "algorithm", "match", "case_sensitive", "enabled", "confidence", "created_at"]
+
+
+class TagRuleSerializer(ModelValidationMixin):
+    class Meta:
+        model = TagRule
+        fields = [*RULE_FIELDS, "tag"]
+        read_only_fields = ["created_at"]
+
+
+class EventRuleSerializer(ModelValidationMixin):
+    class Meta:
+        model = EventRule
+        fields = [*RULE_FIELDS, "event_type", "status", "requires_market"]
+        read_only_fields = ["created_at"]
+
+
+# --- Actions -------------------------------------------------------------------------
+
+
+class IngestRequestSerializer(serializers.Serializer):
+    """What to ingest: exactly one of ``text``, ``html``, ``fetch_url`` or ``file``."""
+
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    html = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    fetch_url = serializers.CharField(required=False, max_length=2000, help_text="Fetch the article from here.")
+    file = serializers.FileField(required=False, help_text="A .txt, .html or .md file (multipart upload).")
+    url = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="The article's address.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    published = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text="YYYY-MM-DD, YYYY-MM or YYYY."
+    )
+    source = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="The publisher.")
+    queue = serializers.BooleanField(
+        default=False, help_text="Queue it for a worker and answer 202 with a job to poll (URLs are always queued)."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = [name for name in ("text", "html", "fetch_url", "file") if attrs.get(name) not in (None, "")]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                "Give exactly one of text, html, fetch_url or file"
+                + (f" (got {', '.join(given)})." if given else " (got none, or only blank text).")
+            )
+        return attrs
+
+
+class IngestJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IngestJob
+        fields = ["id", "status", "params", "created_at", "started_at", "finished_at", "attempts", "article",
+                  "result", "error", "error_stage"]  # fmt: skip
+        read_only_fields = fields
+
+
+REVIEWABLE_MODELS = {
+    "company": Company,
+    "person": Person,
+    "role": Role,
+    "product": Product,
+    "mention": Mention,
+    "event": Event,
+    "quote": Quote,
+    "article_tag": ArticleTag,
+    "relationship": Relationship,
+}
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    model = serializers.ChoiceField(choices=sorted(REVIEWABLE_MODELS))
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+    verdict = serializers.ChoiceField(choices=["confirm", "reject"])
+
+
+class ReviewResponseSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    verdict = serializers.CharField()
+    updated = serializers.IntegerField()
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    drop = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), help_text="The company merged away.")
+
+
+class MergeResponseSerializer(serializers.Serializer):
+    kept = serializers.IntegerField()
+    dropped = serializers.IntegerField()
+    moved = serializers.DictField(child=serializers.IntegerField())
