@@ -19,7 +19,8 @@ then drops it at the end unless ``--keep``; ``--reuse`` takes a kept one as it i
     apt-get install wrk
     .venv/bin/python bench/api.py [--scale 1] [--keep | --reuse] [--seconds 10] [--connections 8]
 
-``BENCH_PG`` names another PostgreSQL server (default postgres://postgres@127.0.0.1:5432).
+``BENCH_PG`` names another PostgreSQL server (default postgres://postgres@127.0.0.1:5432),
+``BENCH_DB`` another scratch database name (a quick try beside a kept full-size one).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "rivalscope_apibench"
+BENCH_DB = os.environ.get("BENCH_DB", "rivalscope_apibench")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DSN = f"{SERVER}/{BENCH_DB}"
 os.environ["DATABASE_URL"] = DSN
@@ -200,11 +201,11 @@ class Load:
     requests: int
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(number) * _UNITS[unit]
 
 
@@ -217,7 +218,9 @@ def wrk(url: str, token: str, seconds: int, connections: int, threads: int = 2) 
     ).stdout  # fmt: skip
     if "Non-2xx" in out or re.search(r"Socket errors: connect [1-9]|timeout [1-9]", out):
         raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
-    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s))$", out, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m))\s*$", out, re.MULTILINE))
+    if set(latency) != {"50", "99"}:
+        raise RuntimeError(f"cannot read wrk's latency distribution:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     return Load(rps, _ms(latency["50"]), _ms(latency["99"]), requests)
@@ -233,7 +236,7 @@ def check_page(base: str, path: str, token: str) -> int:
 
 def bench_lists(
     base: str, token: str, seconds: int, connections: int, rounds: int
-) -> list[tuple[str, Load, Load, int]]:
+) -> list[tuple[str, Load, Load, int, float]]:
     results = []
     for name, api, raw in LISTS:
         size = check_page(base, api, token)
@@ -247,11 +250,14 @@ def bench_lists(
             api_runs.append(wrk(base + api, token, seconds, connections))
         best_raw = max(raw_runs, key=lambda r: r.rps)
         best_api = max(api_runs, key=lambda r: r.rps)
+        # Each API round against the raw round just before it: a pair saw about the same machine.
+        paired = statistics.median(a.rps / r.rps for a, r in zip(api_runs, raw_runs, strict=True))
         print(
-            f"  {name}: raw {[round(r.rps) for r in raw_runs]} req/s, API {[round(r.rps) for r in api_runs]} req/s",
+            f"  {name}: raw {[round(r.rps) for r in raw_runs]} req/s, API {[round(r.rps) for r in api_runs]} req/s, "
+            f"median of paired ratios {paired:.2f}x",
             flush=True,
         )
-        results.append((name, best_api, best_raw, size))
+        results.append((name, best_api, best_raw, size, paired))
     return results
 
 
@@ -354,7 +360,9 @@ def profile(path: str, token: str, requests: int = 300) -> str:
         client.get(path, HTTP_AUTHORIZATION=f"Token {token}")
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+    # PROFILE_SORT=cumtime shows which layer (authentication, filters, pagination, serializer) costs what.
+    stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
+    stats.print_stats(int(os.environ.get("PROFILE_LINES", "25")))
     return out.getvalue()
 
 
@@ -369,7 +377,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of one wrk round")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds per side")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (one per core here)")
+    # gunicorn's own advice, 2 x cores + 1: a worker waiting on PostgreSQL leaves its core to another.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
     parser.add_argument("--samples", type=int, default=100, help="search requests per term (fewer if slow)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search query")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of each list, API and raw")
@@ -399,11 +408,11 @@ def main() -> None:
             connections.close_all()
             drop_database()
 
-    print("\n| list (page of 50) | API req/s | raw req/s | ratio | API p50 / p99 | raw p50 / p99 |")
+    print("\n| list, first page | API req/s | raw req/s | ratio (best; paired) | API p50 / p99 | raw p50 / p99 |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, api, raw, size in lists:
+    for name, api, raw, size, paired in lists:
         print(
-            f"| {name} ({size} a page) | {api.rps:,.0f} | {raw.rps:,.0f} | {api.rps / raw.rps:.2f}x | "
+            f"| {name} ({size} a page) | {api.rps:,.0f} | {raw.rps:,.0f} | {api.rps / raw.rps:.2f}x; {paired:.2f}x | "
             f"{api.p50_ms:.1f} / {api.p99_ms:.1f} ms | {raw.p50_ms:.1f} / {raw.p99_ms:.1f} ms |"
         )
     print("\n| search term | articles matching | API p50 / p95 | bare SQL p50 / p95 | ratio (p50) | target p95 |")
