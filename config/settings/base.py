@@ -171,6 +171,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "intel.api.schema.add_error_responses",
+    ],
     # Choice sets used by several fields get one name each in the schema.
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "intel.choices.EventStatus",

@@ -51,6 +51,12 @@ class ModelValidationMixin(serializers.ModelSerializer):
     validated by their own fields.
     """
 
+    def get_validators(self) -> list[Any]:
+        # DRF derives unique-together validators from the model's constraints, but
+        # they break on conditional constraints in partial updates (a KeyError for
+        # the condition's field); ``full_clean`` below checks every constraint.
+        return []
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         model = self.Meta.model
@@ -91,6 +97,24 @@ def _drf_detail(error: DjangoValidationError) -> Any:
 # --- Small shared shapes -------------------------------------------------------------
 
 
+class RelatedText(serializers.CharField):
+    """A value read through a relation that may be empty ("source.name"): null then, never missing.
+
+    DRF's ``default=None`` would do, except that partial updates (PATCH) drop
+    fields with a default from the response, which then breaks the schema.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        for attr in self.source_attrs:
+            if instance is None:
+                return None
+            instance = getattr(instance, attr)
+        return instance
+
+
 class AliasSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=200)
     case_sensitive = serializers.BooleanField(default=False)
@@ -128,6 +152,8 @@ class WithAliasesMixin(ModelValidationMixin):
     def validate_aliases(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen: set[str] = set()
         for alias in value:
+            if "text" not in alias:
+                raise serializers.ValidationError("Each alias needs its text.")
             key = alias["text"].strip().casefold()
             if not key:
                 raise serializers.ValidationError("An alias cannot be blank.")
@@ -208,7 +234,7 @@ class ProductSerializer(WithAliasesMixin):
 
     alias_owner = "product"
     aliases = AliasSerializer(many=True, required=False)
-    maker_name = serializers.CharField(source="maker.name", read_only=True, default=None)
+    maker_name = RelatedText(source="maker.name")
 
     class Meta:
         model = Product
@@ -281,7 +307,7 @@ class ArticleTagSerializer(serializers.ModelSerializer):
 
 class QuoteSerializer(serializers.ModelSerializer):
     speaker_label = serializers.SerializerMethodField()
-    reported_via_name = serializers.CharField(source="reported_via.name", read_only=True, default=None)
+    reported_via_name = RelatedText(source="reported_via.name")
 
     class Meta:
         model = Quote
@@ -296,7 +322,7 @@ class QuoteSerializer(serializers.ModelSerializer):
 class ArticleSerializer(ModelValidationMixin):
     """An article in a list: what it is, not what was found in it (see the detail)."""
 
-    source_name = serializers.CharField(source="source.name", read_only=True, default=None)
+    source_name = RelatedText(source="source.name")
 
     class Meta:
         model = Article
@@ -314,8 +340,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
     article_url = serializers.CharField(source="article.url", read_only=True)
     published_on = serializers.DateField(source="article.published_on", read_only=True)
     source = serializers.IntegerField(source="article.source_id", read_only=True, allow_null=True)
-    source_name = serializers.CharField(source="article.source.name", read_only=True, default=None)
-    source_reliability = serializers.CharField(source="article.source.reliability", read_only=True, default=None)
+    source_name = RelatedText(source="article.source.name")
+    source_reliability = RelatedText(source="article.source.reliability")
 
     class Meta:
         model = Evidence
@@ -352,6 +378,9 @@ class EventSerializer(ModelValidationMixin):
         return [market.name for market in event.markets.all()]
 
     def validate_participants(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if any("company" not in p for p in value):
+            raise serializers.ValidationError("Each participant needs a company.")
+        value = [{"role": "actor", **p} for p in value]
         pairs = [(p["company"].pk, p["role"]) for p in value]
         if len(pairs) != len(set(pairs)):
             raise serializers.ValidationError("A company is listed twice in the same role.")

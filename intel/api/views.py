@@ -97,7 +97,7 @@ class MarketViewSet(ModelViewSet):
         "leaving": s.NamedRefSerializer(many=True),
         "recent_events": s.EventSerializer(many=True),
     }))  # fmt: skip
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def overview(self, request: Request, pk: str | None = None) -> Response:
         """Who is present in the market, who is entering or leaving, and its recent events."""
         market = self.get_object()
@@ -148,7 +148,7 @@ class CompanyViewSet(ModelViewSet):
     ordering_fields = ["id", "name"]
 
     @extend_schema(responses=s.EventDetailSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         """The company's events in time order (undated last), with status, markets and evidence."""
         company = self.get_object()
@@ -518,6 +518,8 @@ class StixExportView(APIView):
                 ids = [int(v) for v in request.query_params.getlist("company")]
             except ValueError:
                 raise ValidationError({"company": ["Company ids are whole numbers."]}) from None
+            if not all(0 < pk < 2**63 for pk in ids):
+                raise ValidationError({"company": ["Company ids are positive 64-bit numbers."]})
             companies = list(Company.objects.filter(pk__in=ids))
             missing = sorted(set(ids) - {c.pk for c in companies})
             if missing:
