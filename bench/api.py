@@ -157,6 +157,7 @@ def gunicorn(workers: int) -> Iterator[str]:
          "--worker-class", "sync", "--log-level", "warning", "--error-logfile", log.name],
         cwd=ROOT, env=dict(os.environ), stdout=log, stderr=log,
     )  # fmt: skip
+    ok = False
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -172,6 +173,7 @@ def gunicorn(workers: int) -> Iterator[str]:
                 raise RuntimeError(f"gunicorn did not answer within 60 s; see {log.name}")
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
+        ok = True
     finally:
         process.terminate()
         try:
@@ -180,6 +182,8 @@ def gunicorn(workers: int) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+        if ok:
+            os.unlink(log.name)  # kept only when something failed, for its error messages
 
 
 def http_get(base: str, path: str, token: str) -> tuple[int, bytes]:
