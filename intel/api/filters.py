@@ -63,6 +63,10 @@ class StrictFilterBackend(DjangoFilterBackend):
                     ]
                 }
             )
+        if filterset_class is None or not set(request.query_params) & set(filterset_class.base_filters):
+            # Nothing to filter by: skip building and validating a form per request
+            # (a sixth of an unfiltered list's time, measured by bench/api.py).
+            return queryset
         return super().filter_queryset(request, queryset, view)
 
 

@@ -303,10 +303,17 @@ class ArticleViewSet(SearchMixin, mixins.UpdateModelMixin, mixins.DestroyModelMi
 
 
 def _event_queryset() -> QuerySet[Event]:
+    # Only the columns the page shows: building full Company and Market rows was
+    # most of an event list's time (bench/api.py).
     return Event.objects.prefetch_related(
-        Prefetch("participants", queryset=EventParticipant.objects.select_related("company").order_by("id")),
-        "markets",
-        "tags",
+        Prefetch(
+            "participants",
+            queryset=EventParticipant.objects.select_related("company")
+            .only("id", "event_id", "role", "company_id", "company__id", "company__name")
+            .order_by("id"),
+        ),
+        Prefetch("markets", queryset=Market.objects.only("id", "name")),
+        Prefetch("tags", queryset=Tag.objects.only("id")),
     )
 
 
