@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from intel.health import record_heartbeat
 from intel.models import (
+    AlertDelivery,
     Article,
     ArticleTag,
     CompanyAlias,
@@ -22,9 +23,11 @@ from intel.models import (
     Role,
 )
 from tests.factories import (
+    AlertFactory,
     ArticleFactory,
     CompanyFactory,
     EventFactory,
+    FeedEntryFactory,
     MentionFactory,
     ParticipantFactory,
     PersonFactory,
@@ -37,7 +40,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Written only by the system: no add page.
-READ_ONLY = {"rejectedproposal", "heartbeat", "entityindexversion"}
+READ_ONLY = {"rejectedproposal", "heartbeat", "entityindexversion", "feedentry", "alert", "alertdelivery"}
 INTEL_MODELS = [model for model in admin.site._registry if model._meta.app_label == "intel"]
 
 
@@ -69,6 +72,9 @@ def one_of_each(staff_user):
     record_heartbeat(name="worker", hostname="test")
     EventRule.objects.create(name="price war", event_type="pricing", match="price war")
     EntityIndexVersion.objects.get_or_create(pk=1)
+    FeedEntryFactory(article=article)
+    alert = AlertFactory(article=article, watchlist__owner=staff_user, watchlist__companies=[company])
+    AlertDelivery.objects.create(alert=alert, channel="email")
 
 
 @pytest.mark.parametrize("model", INTEL_MODELS, ids=lambda m: m._meta.model_name)
