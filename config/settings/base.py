@@ -204,4 +204,8 @@ RIVALSCOPE_MONITOR_CLAIM_BATCH = env.int("RIVALSCOPE_MONITOR_CLAIM_BATCH", defau
 RIVALSCOPE_MONITOR_INGEST_BATCH = env.int("RIVALSCOPE_MONITOR_INGEST_BATCH", default=25)
 # Attempts to send one alert (e-mail, webhook) before it is marked failed.
 RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS = env.int("RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS", default=8)
+# The queue tasks go to unless told otherwise; tasks queued by tasks (a dispatcher's
+# polls) follow it, so a worker on its own queue (tests, a separate deployment) keeps
+# its whole chain of work.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE["monitoring"] = {"task": "intel.tasks.dispatch_monitoring_task", "schedule": 60.0}
