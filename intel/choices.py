@@ -118,3 +118,51 @@ class RelationshipKind(models.TextChoices):
     SUBSIDIARY = "subsidiary", "Subsidiary"
     INVESTOR = "investor", "Investor"
     DISTRIBUTOR = "distributor", "Distributor"
+
+
+# --- Monitoring ---------------------------------------------------------------------
+
+
+class FeedKind(models.TextChoices):
+    FEED = "feed", "RSS, Atom or JSON Feed"
+    GOOGLE_NEWS = "google_news", "Google News search (RSS)"
+    GDELT = "gdelt", "GDELT DOC 2.0 query (JSON)"
+
+
+class FeedStatus(models.TextChoices):
+    """The outcome of a feed's last check."""
+
+    NEVER = "never", "Not checked yet"
+    NEW_ITEMS = "new_items", "New items"
+    NO_NEW_ITEMS = "no_new_items", "No new items"
+    NOT_MODIFIED = "not_modified", "Not modified (304)"
+    RATE_LIMITED = "rate_limited", "Rate limited (429)"
+    ERROR = "error", "Error"
+
+
+class EntryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be ingested"
+    INGESTED = "ingested", "Ingested"
+    DUPLICATE = "duplicate", "Already stored (same GUID, URL or text)"
+    FAILED = "failed", "Failed"
+
+
+class DeliveryMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediately"
+    DIGEST = "digest", "Daily digest"
+
+
+class AlertKind(models.TextChoices):
+    NEW_STORY = "new_story", "New story"
+    NEW_SOURCE = "new_source", "New source for a known event"
+
+
+class AlertChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    WEBHOOK = "webhook", "Webhook (Slack-compatible)"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (gave up)"

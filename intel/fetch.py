@@ -11,7 +11,9 @@ may be hostile. The dangers, and what is done about each:
   that hands out credentials) would make this server attack or read its neighbours. Every
   address a request connects to is judged by :func:`forbidden_reason`; anything that is not
   a public internet address is refused unless an operator allowed its network
-  (``RIVALSCOPE_FETCH_ALLOWED_NETWORKS``).
+  (``RIVALSCOPE_FETCH_ALLOWED_NETWORKS``) or named the host itself
+  (``RIVALSCOPE_FETCH_ALLOWED_HOSTS``: ``127.0.0.1:8000`` lets the quick start read the
+  sample feed its own web server serves, and nothing else on this machine).
 * **Tricks around that check.** Odd spellings (``http://2130706433/``, ``http://127.1/``,
   ``http://[::ffff:7f00:1]/``), host names that resolve to private addresses, redirects to
   them, and DNS rebinding (a name that answers with a public address when checked and a
@@ -90,10 +92,14 @@ class FetchError(Exception):
     and ``None`` for every other failure (refusals, timeouts, network errors, limits).
     """
 
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status_code: int | None = None, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        # The error response's headers (lower-cased names), e.g. for Retry-After on a 429.
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,34 @@ def _ip_literal(host: str) -> IPAddress | None:
         return None
 
 
+HostAllowance = frozenset[tuple[str, int | None]]
+
+
+def parse_hosts(hosts: Iterable[str]) -> HostAllowance:
+    """Turn "name" or "name:port" strings into (lower-case host, port or None) pairs."""
+    parsed: set[tuple[str, int | None]] = set()
+    for text in hosts:
+        text = text.strip().lower()
+        if not text:
+            continue
+        if text.startswith("["):  # "[::1]" or "[::1]:8000"
+            host, _, rest = text[1:].partition("]")
+            port = rest.removeprefix(":")
+        elif text.count(":") == 1:
+            host, _, port = text.partition(":")
+        else:  # a name, an IPv4 address or a bare IPv6 address
+            host, port = text, ""
+        if not host or (port and not port.isdigit()):
+            raise FetchError(f"The allowed host {text!r} is not a name such as 'feeds.intranet' or '127.0.0.1:8000'.")
+        parsed.add((host, int(port) if port else None))
+    return frozenset(parsed)
+
+
+def _host_allowed(host: str, port: int | None, hosts: HostAllowance) -> bool:
+    name = host.lower().strip("[]")
+    return (name, None) in hosts or (port is not None and (name, port) in hosts)
+
+
 def _refusal(host: str, ip: IPAddress, reason: str) -> FetchError:
     if _ip_literal(host) is not None:
         if host == str(ip):
@@ -284,9 +318,12 @@ class _GuardedBackend(httpcore.NetworkBackend):
     use the original host name.
     """
 
-    def __init__(self, allowed_networks: tuple[IPNetwork, ...], deadline: float) -> None:
+    def __init__(
+        self, allowed_networks: tuple[IPNetwork, ...], deadline: float, allowed_hosts: HostAllowance = frozenset()
+    ) -> None:
         self._inner = httpcore.SyncBackend()
         self._allowed = allowed_networks
+        self._allowed_hosts = allowed_hosts
         self._deadline = deadline
 
     def connect_tcp(
@@ -301,8 +338,11 @@ class _GuardedBackend(httpcore.NetworkBackend):
         # Refuse if ANY answer is forbidden, not only the one we would pick: a name that
         # answers with a public and a private address is a rebinding trick (the client is
         # meant to fail over to the private one), and nothing legitimate needs it.
+        # A host the operator named is trusted whatever it resolves to (and only on the
+        # port named, if one was).
+        trusted = _host_allowed(host, port, self._allowed_hosts)
         for ip in addresses:
-            reason = forbidden_reason(ip, self._allowed)
+            reason = None if trusted else forbidden_reason(ip, self._allowed)
             if reason is not None:
                 raise _refusal(host, ip, reason)
         failure: Exception | None = None
@@ -493,11 +533,13 @@ def _check_url(url: str) -> httpx.URL:
     return parsed
 
 
-def _check_ip_literal(parsed: httpx.URL, allowed: tuple[IPNetwork, ...]) -> None:
+def _check_ip_literal(parsed: httpx.URL, allowed: tuple[IPNetwork, ...], hosts: HostAllowance) -> None:
     """Refuse a forbidden IP-literal host before any connection is attempted.
 
     Only a cheaper, clearer early answer: the backend judges every address again.
     """
+    if _host_allowed(parsed.host, _origin(parsed)[2], hosts):
+        return
     ip = _ip_literal(parsed.host)
     if ip is not None:
         reason = forbidden_reason(ip, allowed)
@@ -519,12 +561,12 @@ def _media_type(content_type: str) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
-def _status_error(status: int) -> FetchError:
+def _status_error(status: int, headers: Mapping[str, str] | None = None) -> FetchError:
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
-        return FetchError(f"The server answered {status}.", status_code=status)
-    return FetchError(f"The server answered {status} {phrase}.", status_code=status)
+        return FetchError(f"The server answered {status}.", status_code=status, headers=headers)
+    return FetchError(f"The server answered {status} {phrase}.", status_code=status, headers=headers)
 
 
 def _read_body(response: httpx.Response, *, max_bytes: int, deadline: float, timeout: float) -> bytes:
@@ -588,12 +630,15 @@ def fetch_url(
     method: str = "GET",
     json_body: object | None = None,
     allowed_networks: Sequence[str] | None = None,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FetchedResponse:
     """Fetch ``url`` under the policy in this module's docstring, or raise FetchError.
 
     ``max_bytes``, ``timeout`` and ``allowed_networks`` default to the
     ``RIVALSCOPE_FETCH_*`` settings, read at call time; ``allowed_networks=[]`` allows no
-    private network whatever the setting says. ``timeout`` covers the whole request:
+    private network whatever the setting says; ``allowed_hosts`` (default
+    ``RIVALSCOPE_FETCH_ALLOWED_HOSTS``) names hosts, or host:port pairs, that may be
+    reached whatever address they have. ``timeout`` covers the whole request:
     every connection, redirect and read. ``headers`` are sent on every hop except that
     credentials (Authorization, Cookie) are dropped when a redirect leaves the origin;
     ``Accept-Encoding`` is always ours, since only gzip and deflate are decoded. When
@@ -607,10 +652,11 @@ def fetch_url(
     allowed = parse_networks(
         allowed_networks if allowed_networks is not None else _setting("RIVALSCOPE_FETCH_ALLOWED_NETWORKS", [])
     )
+    hosts = parse_hosts(allowed_hosts if allowed_hosts is not None else _setting("RIVALSCOPE_FETCH_ALLOWED_HOSTS", []))
     deadline = time.monotonic() + seconds
 
     current = _check_url(url.strip())
-    _check_ip_literal(current, allowed)
+    _check_ip_literal(current, allowed, hosts)
     request_headers = httpx.Headers(headers or {})
     request_headers["accept-encoding"] = ACCEPT_ENCODING
     conditional = any(name in request_headers for name in CONDITIONAL_HEADERS)
@@ -620,7 +666,7 @@ def fetch_url(
 
     # trust_env=False: no proxies, .netrc or SSL_CERT_* from the environment. A proxy
     # would resolve names itself, out of reach of the address check.
-    transport = _GuardedTransport(_GuardedBackend(allowed, deadline))
+    transport = _GuardedTransport(_GuardedBackend(allowed, deadline, hosts))
     with httpx.Client(transport=transport, headers=client_headers, follow_redirects=False, trust_env=False) as client:
         for _hop in range(MAX_REDIRECTS + 1):
             left = _remaining(deadline)
@@ -646,7 +692,7 @@ def fetch_url(
             except (httpx.InvalidURL, ValueError):
                 raise FetchError(f"The server redirected to {location!r}, which is not a valid URL.") from None
             target = _check_url(str(target))
-            _check_ip_literal(target, allowed)
+            _check_ip_literal(target, allowed, hosts)
             if _origin(target) != _origin(current):
                 for name in CREDENTIAL_HEADERS:
                     request_headers.pop(name, None)
@@ -665,7 +711,7 @@ def _finish(
     status = response.status_code
     not_modified = status == 304 and conditional
     if not (200 <= status < 300 or not_modified):
-        raise _status_error(status)
+        raise _status_error(status, {name.lower(): value for name, value in response.headers.items()})
     media, charset = _media_type(response.headers.get("content-type", ""))
     has_body = method != "HEAD" and status not in (204, 304)
     content = _read_body(response, max_bytes=limit, deadline=deadline, timeout=seconds) if has_body else b""

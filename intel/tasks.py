@@ -1,4 +1,12 @@
-"""Celery tasks. Thin: each takes ids or nothing, calls a function, and is safe to run twice."""
+"""Celery tasks. Thin: each takes ids or nothing, calls a function, and is safe to run twice.
+
+Monitoring's tasks are set for at-least-once work (``acks_late`` and
+``reject_on_worker_lost`` come from the settings): a task that dies with its worker is
+delivered again, and the functions they call decide by claim tokens and
+compare-and-set whether there is still work to do. Database and connection errors
+are retried with backoff; network errors of a feed are the feed's own state (backoff
+in ``next_check_at``), not a task retry.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,10 @@ from django.db import InterfaceError, OperationalError
 
 from intel.health import record_heartbeat
 from intel.jobs import requeue_stale_ingest_jobs, run_ingest_job
+
+# Retried with exponential backoff (and jitter, Celery's default) up to five times.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
+RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 2, "retry_backoff_max": 300, "max_retries": 5}
 
 
 @shared_task(name="intel.tasks.heartbeat_task", ignore_result=True)
@@ -33,3 +45,66 @@ def ingest_job_task(job_id: int) -> None:
 def requeue_stale_ingest_jobs_task() -> None:
     """Re-send jobs whose message was lost or whose worker died (beat, every minute)."""
     requeue_stale_ingest_jobs()
+
+
+@shared_task(name="intel.tasks.dispatch_monitoring_task", ignore_result=True, **RETRY)
+def dispatch_monitoring_task() -> dict[str, int]:
+    """Claim due feeds, lost ingest jobs, due deliveries and digests, and queue one task for each."""
+    from intel.monitoring.dispatch import dispatch_due
+
+    dispatch = dispatch_due()
+    for claim in dispatch.feeds:
+        poll_feed_task.delay(claim.feed_id, claim.token)
+    for job in dispatch.entry_jobs:
+        ingest_entries_task.delay(job.entry_ids, job.token)
+    if dispatch.deliveries:
+        deliver_alerts_task.delay(dispatch.deliveries)
+    for watchlist_id in dispatch.digests:
+        send_digest_task.delay(watchlist_id)
+    return {
+        "feeds": len(dispatch.feeds),
+        "entry_jobs": len(dispatch.entry_jobs),
+        "deliveries": len(dispatch.deliveries),
+        "digests": len(dispatch.digests),
+    }
+
+
+@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
+def poll_feed_task(feed_id: int, token: str) -> str:
+    """Check one claimed feed, then ingest its new entries in the same task (a task costs ~1 ms)."""
+    from intel.monitoring.entries import ingest_entries
+    from intel.monitoring.poll import poll_feed
+
+    outcome = poll_feed(feed_id=feed_id, token=token)
+    if outcome.new_entry_ids:
+        ingested = ingest_entries(entry_ids=outcome.new_entry_ids, token=outcome.token)
+        if ingested.deliveries:
+            deliver_alerts_task.delay(ingested.deliveries)
+    return outcome.status
+
+
+@shared_task(name="intel.tasks.ingest_entries_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
+def ingest_entries_task(entry_ids: list[int], token: str) -> int:
+    """Ingest feed entries whose first job was lost (queued again by the dispatcher)."""
+    from intel.monitoring.entries import ingest_entries
+
+    outcome = ingest_entries(entry_ids=entry_ids, token=token)
+    if outcome.deliveries:
+        deliver_alerts_task.delay(outcome.deliveries)
+    return len(outcome.ingested)
+
+
+@shared_task(name="intel.tasks.deliver_alerts_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
+def deliver_alerts_task(delivery_ids: list[int]) -> dict[int, str]:
+    """Send alerts by e-mail or webhook; failures are retried by the dispatcher with backoff."""
+    from intel.monitoring.delivery import deliver
+
+    return deliver(delivery_ids=delivery_ids)
+
+
+@shared_task(name="intel.tasks.send_digest_task", ignore_result=True, **RETRY)
+def send_digest_task(watchlist_id: int) -> int:
+    """Send one watchlist's daily digest."""
+    from intel.monitoring.delivery import send_digest
+
+    return send_digest(watchlist_id=watchlist_id)

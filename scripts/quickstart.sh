@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+# The settings allow the fetcher to read the sample feed from this port, by name.
+export PORT=${PORT:-8000}
 
 if [ ! -x .venv/bin/python ]; then
   echo "==> Creating the virtual environment in .venv"
@@ -22,7 +24,7 @@ fi
 
 echo "==> Migrating the database (loads the world's countries and regions on first run)"
 .venv/bin/python manage.py migrate --no-input
-echo "==> Sample data and admin account"
-.venv/bin/python manage.py quickstart
+echo "==> Sample data, admin account, sample feed and watchlist"
+.venv/bin/python manage.py quickstart --port "$PORT"
 echo "==> Starting the web server, a Celery worker and beat"
-exec .venv/bin/python manage.py serve --port "${PORT:-8000}"
+exec .venv/bin/python manage.py serve --port "$PORT"

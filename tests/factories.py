@@ -113,3 +113,60 @@ class RelationshipFactory(factory.django.DjangoModelFactory):
     subject = factory.SubFactory(CompanyFactory)
     object = factory.SubFactory(CompanyFactory)
     kind = "competitor"
+
+
+# --- Monitoring ---------------------------------------------------------------------
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"analyst{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+
+
+class FeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Feed
+
+    name = factory.Sequence(lambda n: f"Feed {n}")
+    url = factory.Sequence(lambda n: f"https://feeds.example/{n}.xml")
+
+
+class FeedEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.FeedEntry
+
+    feed = factory.SubFactory(FeedFactory)
+    guid = factory.Sequence(lambda n: f"urn:test:entry:{n}")
+    guid_hash = factory.LazyAttribute(lambda e: __import__("hashlib").sha256(e.guid.encode()).hexdigest())
+    title = factory.Sequence(lambda n: f"Entry {n}")
+    url = factory.Sequence(lambda n: f"https://news.example/entry/{n}")
+
+
+class WatchlistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Watchlist
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Watchlist {n}")
+    owner = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def companies(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.companies.add(*extracted)
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Alert
+
+    watchlist = factory.SubFactory(WatchlistFactory)
+    article = factory.SubFactory(ArticleFactory)
+    story = factory.SelfAttribute("article")
+    relevance = 0.8
+    headline = factory.SelfAttribute("article.title")
+    message = "Headline\nrelevance 0.80: matched"

@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from intel.health import record_heartbeat
 from intel.models import (
+    AlertDelivery,
     ApiToken,
     Article,
     ArticleTag,
@@ -24,9 +25,11 @@ from intel.models import (
     Role,
 )
 from tests.factories import (
+    AlertFactory,
     ArticleFactory,
     CompanyFactory,
     EventFactory,
+    FeedEntryFactory,
     MentionFactory,
     ParticipantFactory,
     PersonFactory,
@@ -39,7 +42,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Written only by the system: no add page.
-READ_ONLY = {"rejectedproposal", "heartbeat", "entityindexversion", "ingestjob"}
+READ_ONLY = {
+    "rejectedproposal",
+    "heartbeat",
+    "entityindexversion",
+    "ingestjob",
+    "feedentry",
+    "alert",
+    "alertdelivery",
+}
 INTEL_MODELS = [model for model in admin.site._registry if model._meta.app_label == "intel"]
 
 
@@ -71,6 +82,9 @@ def one_of_each(staff_user):
     record_heartbeat(name="worker", hostname="test")
     EventRule.objects.create(name="price war", event_type="pricing", match="price war")
     EntityIndexVersion.objects.get_or_create(pk=1)
+    FeedEntryFactory(article=article)
+    alert = AlertFactory(article=article, watchlist__owner=staff_user, watchlist__companies=[company])
+    AlertDelivery.objects.create(alert=alert, channel="email")
     ApiToken.issue(user=staff_user, name="dashboard")
     IngestJob.objects.create(params={"text": "Hello"})
 

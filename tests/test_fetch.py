@@ -625,3 +625,53 @@ def test_documents_declaring_entities_are_refused(content):
 )
 def test_documents_without_entity_declarations_pass(content):
     refuse_xml_entities(content)
+
+
+# --- Hosts allowed by name (the quick start's sample feed) ---------------------------
+
+
+def test_a_host_allowed_by_name_and_port_is_fetched_though_its_address_is_loopback(http_server, connections):
+    http_server.route("/page", body=PAGE)
+
+    response = fetch_url(http_server.url("/page"), allowed_hosts=[f"127.0.0.1:{http_server.port}"], allowed_networks=[])
+
+    assert response.content == PAGE
+
+
+def test_allowing_a_host_on_one_port_opens_no_other_port(http_server, connections):
+    error = fetch_error(http_server.url("/page"), allowed_hosts=["127.0.0.1:1"], allowed_networks=[])
+    assert str(error) == "Refused: 127.0.0.1 is a loopback address."
+    assert connections == []
+
+
+def test_a_redirect_from_an_allowed_host_to_another_private_one_is_refused(http_server, connections):
+    url = http_server.url("/redirect?to=http://127.0.0.2:6379/")
+    error = fetch_error(url, allowed_hosts=[f"127.0.0.1:{http_server.port}"], allowed_networks=[])
+    assert str(error) == "Refused: 127.0.0.2 is a loopback address."
+
+
+def test_a_name_allowed_without_a_port_is_allowed_on_any_port(http_server, dns, connections):
+    dns.answer("feeds.intranet", "127.0.0.1")
+    http_server.route("/page", body=PAGE)
+    response = fetch_url(f"http://feeds.intranet:{http_server.port}/page", allowed_hosts=["Feeds.Intranet"])
+    assert response.content == PAGE
+
+
+def test_the_allowed_hosts_come_from_the_setting(http_server, settings):
+    settings.RIVALSCOPE_FETCH_ALLOWED_NETWORKS = []
+    settings.RIVALSCOPE_FETCH_ALLOWED_HOSTS = [f"127.0.0.1:{http_server.port}"]
+    http_server.route("/page", body=PAGE)
+    assert fetch_url(http_server.url("/page")).content == PAGE
+
+
+@pytest.mark.parametrize("bad", ["intranet:http", ":8000", "[::1]:port"])
+def test_an_allowed_host_that_is_not_a_host_is_reported(bad):
+    error = fetch_error("http://example.com/", allowed_hosts=[bad])
+    assert "is not a name such as" in str(error)
+
+
+def test_an_error_answer_carries_its_headers_for_retry_after(http_server):
+    http_server.route("/feed", status=429, headers={"Retry-After": "120"})
+    error = fetch_error(http_server.url("/feed"), allowed_networks=LOOPBACK)
+    assert error.status_code == 429
+    assert error.headers["retry-after"] == "120"

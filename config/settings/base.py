@@ -252,3 +252,27 @@ RIVALSCOPE_FETCH_USER_AGENT = env.str(
 # --- Ingestion ----------------------------------------------------------------------
 # The largest article (text, uploaded file or fetched page) ingestion accepts.
 RIVALSCOPE_INGEST_MAX_BYTES = env.int("RIVALSCOPE_INGEST_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Monitoring (intel/monitoring/) -------------------------------------------------
+# Hosts (or host:port) the fetcher may reach whatever their address, by name: the quick
+# start names its own web server so it can read the sample feed it serves, and nothing
+# else on this machine.
+RIVALSCOPE_FETCH_ALLOWED_HOSTS = env.list("RIVALSCOPE_FETCH_ALLOWED_HOSTS", default=[])
+# Seconds a claimed feed check or a queued ingest job may take. Not finished by then
+# (the task was lost with a broker restart, or its worker died), it is due again.
+RIVALSCOPE_MONITOR_LEASE = env.int("RIVALSCOPE_MONITOR_LEASE", default=600)
+# Starts of one job (a feed check, an ingest) before it is given up as the thing that
+# keeps killing workers: the delivery count kept in the database.
+RIVALSCOPE_MONITOR_MAX_DELIVERIES = env.int("RIVALSCOPE_MONITOR_MAX_DELIVERIES", default=3)
+# The longest wait between checks of a failing feed, so none is given up for good.
+RIVALSCOPE_MONITOR_MAX_BACKOFF = env.int("RIVALSCOPE_MONITOR_MAX_BACKOFF", default=6 * 60 * 60)
+# Feeds claimed per dispatcher run (every minute), and entries ingested per transaction.
+RIVALSCOPE_MONITOR_CLAIM_BATCH = env.int("RIVALSCOPE_MONITOR_CLAIM_BATCH", default=1000)
+RIVALSCOPE_MONITOR_INGEST_BATCH = env.int("RIVALSCOPE_MONITOR_INGEST_BATCH", default=25)
+# Attempts to send one alert (e-mail, webhook) before it is marked failed.
+RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS = env.int("RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS", default=8)
+# The queue tasks go to unless told otherwise; tasks queued by tasks (a dispatcher's
+# polls) follow it, so a worker on its own queue (tests, a separate deployment) keeps
+# its whole chain of work.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_BEAT_SCHEDULE["monitoring"] = {"task": "intel.tasks.dispatch_monitoring_task", "schedule": 60.0}

@@ -8,3 +8,10 @@ SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="local-only-insecure-key-do-not-use-in-production-7c1f0e2b9a",
 )
+
+# The quick start's sample feed is served by its own web server (/sample/feed.xml).
+# The fetcher refuses loopback addresses; this names that one host and port, so
+# nothing else on this machine becomes reachable.
+RIVALSCOPE_FETCH_ALLOWED_HOSTS = env.list(
+    "RIVALSCOPE_FETCH_ALLOWED_HOSTS", default=[f"127.0.0.1:{env.int('PORT', default=8000)}"]
+)

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from intel.models import Heartbeat
 
-from . import api, articles, companies, events, links, markets, rules, sources  # noqa: F401  (registers the admins)
+from . import api, articles, companies, events, links, markets, monitoring, rules, sources  # noqa: F401  (registers the admins)
 
 admin.site.site_header = "rivalscope"
 admin.site.site_title = "rivalscope"

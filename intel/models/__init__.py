@@ -6,13 +6,16 @@ from .base import RejectedProposal, Reviewable
 from .companies import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
 from .events import Event, EventParticipant, Evidence, Quote
 from .markets import Market, MarketAlias
-from .monitoring import Heartbeat
+from .monitoring import Feed, FeedEntry, Heartbeat
 from .relationships import Relationship, RelationshipEvidence
 from .rules import EntityIndexVersion, EventRule, MatchAlgorithm, TagRule
 from .sources import Source
 from .tags import ArticleTag, Tag
+from .watchlists import Alert, AlertDelivery, Watchlist
 
 __all__ = [
+    "Alert",
+    "AlertDelivery",
     "ApiToken",
     "Article",
     "ArticleBand",
@@ -24,6 +27,8 @@ __all__ = [
     "EventParticipant",
     "EventRule",
     "Evidence",
+    "Feed",
+    "FeedEntry",
     "Heartbeat",
     "IngestJob",
     "JobStatus",
@@ -44,5 +49,6 @@ __all__ = [
     "Source",
     "Tag",
     "TagRule",
+    "Watchlist",
     "content_hash_of",
 ]

@@ -1,0 +1,135 @@
+"""The dispatcher beat runs every minute: claim what is due, and say what to queue.
+
+Claiming is the only way work starts, and it is made safe for any number of
+dispatchers and workers at once:
+
+* Due rows are selected ``FOR UPDATE SKIP LOCKED``: a second dispatcher running at the
+  same moment skips the rows the first holds instead of waiting for them, and once
+  the first commits they are no longer due. (SQLite has no row locks; its
+  ``BEGIN IMMEDIATE`` write transactions run one at a time, which is as safe.)
+* Claiming a feed gives it a token and moves ``next_check_at`` to the end of a lease.
+  The poll task must present the token; if the task is lost (a broker restarted
+  without persistence, a worker killed), the feed is simply due again when the lease
+  ends, and the late task, if it ever runs, finds its token stale and does nothing.
+* Pending feed entries (ingest jobs) and alert deliveries carry leases too, and are
+  re-queued here when theirs ran out.
+
+Nothing is queued from here: :func:`dispatch_due` commits its claims and returns them;
+the task queues them, so no task can run before the claim it depends on is visible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from intel.choices import DeliveryMode, DeliveryStatus, EntryStatus, FeedStatus
+from intel.models import AlertDelivery, Feed, FeedEntry, Watchlist
+
+from .schedule import setting
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=setting("RIVALSCOPE_MONITOR_LEASE", 600))
+
+
+@dataclass(frozen=True)
+class FeedClaim:
+    feed_id: int
+    token: str
+
+
+@dataclass(frozen=True)
+class EntryJob:
+    entry_ids: list[int]
+    token: str
+
+
+@dataclass
+class Dispatch:
+    feeds: list[FeedClaim] = field(default_factory=list)
+    entry_jobs: list[EntryJob] = field(default_factory=list)
+    deliveries: list[int] = field(default_factory=list)
+    digests: list[int] = field(default_factory=list)
+
+
+def dispatch_due(*, now: datetime | None = None) -> Dispatch:
+    """Claim due feeds, lost ingest jobs, due deliveries and due digests (each in its own transaction)."""
+    now = now or timezone.now()
+    return Dispatch(
+        feeds=claim_due_feeds(now=now),
+        entry_jobs=claim_lost_entries(now=now),
+        deliveries=claim_due_deliveries(now=now),
+        digests=due_digests(now=now),
+    )
+
+
+def claim_due_feeds(*, now: datetime | None = None, limit: int | None = None) -> list[FeedClaim]:
+    """Claim up to ``limit`` active feeds whose ``next_check_at`` has come, oldest first."""
+    now = now or timezone.now()
+    limit = limit or setting("RIVALSCOPE_MONITOR_CLAIM_BATCH", 1000)
+    token = uuid.uuid4()
+    until = now + lease()
+    with transaction.atomic():
+        due = Feed.objects.select_for_update(skip_locked=True).filter(active=True, next_check_at__lte=now)
+        ids = list(due.order_by("next_check_at", "pk").values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        # A feed still holding a claim was due again because that claim's lease ran out:
+        # its check was lost. That counts as a failure, so a feed whose checks keep
+        # disappearing (killing their worker) backs off like one that answers 500.
+        Feed.objects.filter(pk__in=ids, claim_token__isnull=False).update(
+            error_count=F("error_count") + 1,
+            last_status=FeedStatus.ERROR,
+            last_error="The previous check did not finish within its lease (its task or worker was lost).",
+        )
+        Feed.objects.filter(pk__in=ids).update(
+            claim_token=token, claimed_until=until, next_check_at=until, claim_deliveries=0
+        )
+    return [FeedClaim(pk, str(token)) for pk in ids]
+
+
+def claim_lost_entries(*, now: datetime | None = None, limit: int = 1000) -> list[EntryJob]:
+    """Claim pending entries whose lease ran out (their ingest job was lost) under a new token."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        lost = FeedEntry.objects.select_for_update(skip_locked=True).filter(
+            Q(lease_until__lt=now) | Q(lease_until__isnull=True), status=EntryStatus.PENDING
+        )
+        ids = list(lost.order_by("pk").values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        FeedEntry.objects.filter(pk__in=ids).update(lease_token=token, lease_until=now + lease())
+    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 25)
+    return [EntryJob(ids[i : i + size], str(token)) for i in range(0, len(ids), size)]
+
+
+def claim_due_deliveries(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Claim pending, non-digest deliveries that are due (new ones whose task was lost, or retries)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = AlertDelivery.objects.select_for_update(skip_locked=True).filter(
+            status=DeliveryStatus.PENDING, digest=False, next_attempt_at__lte=now
+        )
+        ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+        AlertDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now + lease())
+    return ids
+
+
+def due_digests(*, now: datetime | None = None) -> list[int]:
+    """Watchlists whose daily digest hour (UTC) has come, not sent yet today, with something to send."""
+    now = now or timezone.now()
+    today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    candidates = (
+        Watchlist.objects.filter(active=True, delivery=DeliveryMode.DIGEST, digest_hour__lte=now.hour)
+        .filter(Q(last_digest_at__isnull=True) | Q(last_digest_at__lt=today_start))
+        .filter(alerts__deliveries__status=DeliveryStatus.PENDING, alerts__deliveries__digest=True)
+        .distinct()
+    )
+    return list(candidates.values_list("pk", flat=True))

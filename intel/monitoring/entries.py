@@ -1,0 +1,278 @@
+"""New feed entries go through the ingestion function, once each, and raise alerts.
+
+An entry is an ingest job: pending, leased under a token. This module
+
+1. counts the start in the database (``attempts``) in a transaction of its own, so an
+   entry that kills its worker every time is given up after a few starts;
+2. fetches linked pages for feeds that give only summaries, before any transaction
+   opens, through the safe fetcher;
+3. in one transaction per batch: re-checks under row locks that the entries are still
+   pending and leased to this token, links duplicates across feeds (the same GUID or
+   normalised URL already stored) without ingesting them again, ingests the rest with
+   ``intel.ingest.pipeline.ingest_articles``, marks the entries and raises the alerts.
+
+A worker killed in step 3 leaves nothing: the transaction is rolled back, the entries
+stay pending, and when their lease ends the dispatcher queues them again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from intel.choices import EntryStatus
+from intel.fetch import FetchError, fetch_url
+from intel.ingest.context import IngestInput
+from intel.ingest.errors import IngestError
+from intel.ingest.pipeline import ingest_articles
+from intel.ingest.result import IngestResult
+from intel.models import Article, FeedEntry
+from intel.urlnorm import normalise_url
+
+from .alerts import raise_alerts
+from .content import html_to_text
+from .dispatch import lease
+from .schedule import setting
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+# GUIDs that name themselves globally (URLs, URNs, tag: URIs) identify one story across
+# feeds; short ones ("1234") are only unique within their own feed.
+GLOBAL_GUID_PREFIXES = ("http://", "https://", "urn:", "tag:")
+# Word 3-shingles and the Jaccard similarity at which ingestion calls two texts
+# near-duplicates (intel/ingest/minhash.py); used only to order a batch, see _ingest.
+SHINGLE = 3
+NEAR_DUPLICATE = 0.6
+
+
+@dataclass
+class IngestOutcome:
+    ingested: list[int] = field(default_factory=list)  # entry ids that made a new article
+    duplicates: list[int] = field(default_factory=list)  # linked to an article already stored
+    failed: list[int] = field(default_factory=list)
+    alerts: list[int] = field(default_factory=list)
+    deliveries: list[int] = field(default_factory=list)  # immediate deliveries to queue
+
+    def add(self, other: IngestOutcome) -> None:
+        for name in ("ingested", "duplicates", "failed", "alerts", "deliveries"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+@dataclass(frozen=True)
+class _Page:
+    raw: bytes
+    filename: str
+
+
+def ingest_entries(*, entry_ids: list[int], token: str, now: datetime | None = None) -> IngestOutcome:
+    """Ingest the pending entries leased to ``token``; entries not (or no longer) ours are left alone."""
+    now = now or timezone.now()
+    outcome = IngestOutcome()
+    mine = _start(entry_ids, token, now=now, outcome=outcome)
+    if not mine:
+        return outcome
+    pages, notes = _fetch_pages(mine)
+    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 25)
+    for start in range(0, len(mine), size):
+        chunk = [entry.pk for entry in mine[start : start + size]]
+        outcome.add(_ingest_chunk(chunk, token, pages, notes, now=now))
+    return outcome
+
+
+def _owned(entry_ids: list[int], token: str) -> list[FeedEntry]:
+    return list(
+        # of=("self",): lock the entries only; the joined feed and source stay unlocked
+        # (PostgreSQL cannot lock the nullable side of the outer join to the source).
+        FeedEntry.objects.select_for_update(of=("self",))
+        .filter(pk__in=entry_ids, status=EntryStatus.PENDING, lease_token=uuid.UUID(token))
+        .select_related("feed__source")
+        .order_by("pk")
+    )
+
+
+def _start(entry_ids: list[int], token: str, *, now: datetime, outcome: IngestOutcome) -> list[FeedEntry]:
+    """Count this start for each entry still ours; give up entries started too often."""
+    limit = setting("RIVALSCOPE_MONITOR_MAX_DELIVERIES", 3)
+    with transaction.atomic():
+        entries = _owned(entry_ids, token)
+        mine = []
+        for entry in entries:
+            entry.attempts += 1
+            if entry.attempts > limit:
+                entry.status = EntryStatus.FAILED
+                entry.error = f"Ingestion was started {entry.attempts - 1} times without finishing; given up."
+                entry.lease_token = entry.lease_until = None
+                outcome.failed.append(entry.pk)
+                logger.warning("feed entry %s given up: %s", entry.pk, entry.error)
+            else:
+                entry.lease_until = now + lease()
+                mine.append(entry)
+        FeedEntry.objects.bulk_update(entries, ["attempts", "status", "error", "lease_token", "lease_until"])
+    return mine
+
+
+def _fetch_pages(entries: list[FeedEntry]) -> tuple[dict[int, _Page], dict[int, str]]:
+    """Linked pages of feeds set to fetch full text, except those already stored by URL."""
+    wanted = [e for e in entries if e.feed.fetch_full_text and e.url]
+    if not wanted:
+        return {}, {}
+    stored = set(Article.objects.filter(url__in={normalise_url(e.url) for e in wanted}).values_list("url", flat=True))
+    limit = setting("RIVALSCOPE_INGEST_MAX_BYTES", 5 * 1024 * 1024)
+    pages: dict[int, _Page] = {}
+    notes: dict[int, str] = {}
+    for entry in wanted:
+        if normalise_url(entry.url) in stored:
+            continue
+        try:
+            response = fetch_url(entry.url, max_bytes=limit)
+        except FetchError as exc:
+            notes[entry.pk] = f"The linked page was not fetched ({exc}); the feed's text was ingested."
+            continue
+        if response.content_type in HTML_TYPES:
+            pages[entry.pk] = _Page(response.content, "page.html")
+        elif response.content_type in ("text/plain", ""):
+            pages[entry.pk] = _Page(response.content, "page.txt")
+        else:
+            notes[entry.pk] = f"The linked page is {response.content_type}, not HTML; the feed's text was ingested."
+    return pages, notes
+
+
+def _input_for(entry: FeedEntry, page: _Page | None) -> IngestInput | None:
+    source = entry.feed.source.name if entry.feed.source_id else entry.source_name
+    published = None
+    if entry.published_at is not None:
+        # Feeds in time zones ahead of ours publish "tomorrow"; ingestion refuses future dates.
+        published = min(entry.published_at.date(), timezone.now().date())
+    common = {"url": entry.url, "title": entry.title, "published": published, "source": source}
+    if page is not None:
+        return IngestInput(raw=page.raw, filename=page.filename, **common)
+    text = entry.body_text or html_to_text(entry.summary)
+    # The headline leads the text, as in a printed article, so that its mentions are
+    # found and count as headline mentions.
+    if entry.title and not text.startswith(entry.title):
+        text = f"{entry.title}\n\n{text}".strip()
+    if not text:
+        return None
+    return IngestInput(text=text, **common)
+
+
+def _ingest_chunk(
+    chunk: list[int], token: str, pages: dict[int, _Page], notes: dict[int, str], *, now: datetime
+) -> IngestOutcome:
+    outcome = IngestOutcome()
+    with transaction.atomic():
+        entries = _owned(chunk, token)
+        known = _already_stored(entries)
+        todo: list[tuple[FeedEntry, IngestInput]] = []
+        for entry in entries:
+            entry.lease_token = entry.lease_until = None
+            entry.error = notes.get(entry.pk, "")
+            if entry.pk in known:
+                entry.article_id, entry.status, entry.ingested_at = known[entry.pk], EntryStatus.DUPLICATE, now
+                outcome.duplicates.append(entry.pk)
+                continue
+            item = _input_for(entry, pages.get(entry.pk))
+            if item is None:
+                entry.status, entry.error = EntryStatus.FAILED, "The item has neither a title nor any text."
+                outcome.failed.append(entry.pk)
+                continue
+            todo.append((entry, item))
+        results = _ingest([item for _, item in todo])
+        fresh: list[IngestResult] = []
+        for (entry, _), result in zip(todo, results, strict=True):
+            if isinstance(result, IngestError):
+                entry.status, entry.error = EntryStatus.FAILED, result.describe()[:2000]
+                outcome.failed.append(entry.pk)
+                continue
+            entry.article_id, entry.ingested_at = result.article.pk, now
+            entry.status = EntryStatus.INGESTED if result.new else EntryStatus.DUPLICATE
+            (outcome.ingested if result.new else outcome.duplicates).append(entry.pk)
+            if result.new:
+                fresh.append(result)
+        FeedEntry.objects.bulk_update(
+            entries, ["status", "article", "ingested_at", "error", "lease_token", "lease_until"]
+        )
+        alerts, deliveries = raise_alerts(fresh, now=now)
+        outcome.alerts.extend(alerts)
+        outcome.deliveries.extend(deliveries)
+    return outcome
+
+
+def _already_stored(entries: list[FeedEntry]) -> dict[int, int]:
+    """Entry id → article id, for entries whose GUID (a global one) or URL is already stored."""
+    found: dict[int, int] = {}
+    global_guids = {e.guid_hash for e in entries if e.guid.lower().startswith(GLOBAL_GUID_PREFIXES)}
+    by_guid = dict(
+        FeedEntry.objects.filter(guid_hash__in=global_guids, article__isnull=False)
+        .exclude(pk__in=[e.pk for e in entries])
+        .values_list("guid_hash", "article_id")
+    )
+    urls = {e.pk: normalise_url(e.url) for e in entries if e.url}
+    by_url = dict(Article.objects.filter(url__in=set(urls.values())).values_list("url", "pk"))
+    for entry in entries:
+        article_id = by_guid.get(entry.guid_hash) if entry.guid_hash in global_guids else None
+        article_id = article_id or by_url.get(urls.get(entry.pk, ""))
+        if article_id:
+            found[entry.pk] = article_id
+    return found
+
+
+def _ingest(items: list[IngestInput]) -> list[IngestResult | IngestError]:
+    """Ingest items, results in the same order.
+
+    Ingestion finds near-duplicates among stored articles, not within one batch, so
+    an item that is a near-duplicate of an earlier one in the batch (one story
+    syndicated twice in the same feed) waits for a later round: by then the earlier
+    one is stored (in this transaction) and ingestion links the copy to it.
+    """
+    results: dict[int, IngestResult | IngestError] = {}
+    for round_ in _rounds(items):
+        for i, result in zip(round_, _ingest_batch([items[i] for i in round_]), strict=True):
+            results[i] = result
+    return [results[i] for i in range(len(items))]
+
+
+def _word_shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
+
+
+def _rounds(items: list[IngestInput]) -> list[list[int]]:
+    """Item positions grouped so that no round holds two near-duplicates of each other."""
+    shingled = [_word_shingles(item.text) if item.text else set() for item in items]
+    level: list[int] = []
+    for i, mine in enumerate(shingled):
+        depth = 0
+        for j in range(i):
+            theirs = shingled[j]
+            if mine and theirs and len(mine & theirs) >= NEAR_DUPLICATE * len(mine | theirs):
+                depth = max(depth, level[j] + 1)
+        level.append(depth)
+    return [[i for i, d in enumerate(level) if d == depth] for depth in range(max(level, default=-1) + 1)]
+
+
+def _ingest_batch(items: list[IngestInput]) -> list[IngestResult | IngestError]:
+    """Ingest a batch in one go; if any item fails, each one alone, so one bad item fails alone."""
+    if not items:
+        return []
+    try:
+        with transaction.atomic():
+            return list(ingest_articles(items))
+    except IngestError:
+        pass
+    results: list[IngestResult | IngestError] = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                results.append(ingest_articles([item])[0])
+        except IngestError as exc:
+            logger.info("feed item %s not ingested: %s", item.url or item.title, exc.describe())
+            results.append(exc)
+    return results
