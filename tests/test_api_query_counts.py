@@ -126,3 +126,33 @@ def test_the_timeline_and_overview_cost_a_fixed_number_of_queries(reader_api, dj
         assert reader_api.get(f"/api/v1/companies/{ids['companies']}/timeline/").status_code == 200
     with django_assert_num_queries(AUTH + 6):
         assert reader_api.get(f"/api/v1/markets/{ids['markets']}/overview/").status_code == 200
+
+
+MONITORING_LISTS = {
+    "/api/v1/watchlists/": AUTH + 4,  # page with owner, companies, markets, people
+    "/api/v1/feeds/": AUTH + 1,
+    "/api/v1/alerts/": AUTH + 1,  # page with watchlist
+}
+
+
+@pytest.mark.parametrize(("url", "expected"), list(MONITORING_LISTS.items()))
+def test_monitoring_lists_cost_the_same_queries_whatever_their_size(
+    reader_api, reader, django_assert_num_queries, url, expected
+):
+    from tests.factories import AlertFactory, FeedFactory, WatchlistFactory
+
+    def make(n: int) -> None:
+        for _ in range(n):
+            watchlist = WatchlistFactory(owner=reader)
+            watchlist.companies.add(CompanyFactory())
+            FeedFactory()
+            AlertFactory(watchlist=watchlist)
+
+    make(2)
+    reader_api.get(url)
+    with django_assert_num_queries(expected):
+        small = reader_api.get(url + "?page_size=100")
+    make(5)
+    with django_assert_num_queries(expected):
+        large = reader_api.get(url + "?page_size=100")
+    assert len(large.json()["results"]) > len(small.json()["results"]) > 0

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 
 from intel.choices import EventStatus, EventType, Reliability, ReviewStatus
 from intel.models import (
+    Alert,
     Article,
     ArticleTag,
     Company,
@@ -26,6 +27,7 @@ from intel.models import (
     EventParticipant,
     EventRule,
     Evidence,
+    Feed,
     IngestJob,
     Market,
     Mention,
@@ -37,6 +39,7 @@ from intel.models import (
     Source,
     Tag,
     TagRule,
+    Watchlist,
 )
 from intel.search import full_text_available, simple_search
 
@@ -300,3 +303,29 @@ class IngestJobFilter(df.FilterSet):
     class Meta:
         model = IngestJob
         fields = ["status"]
+
+
+class WatchlistFilter(df.FilterSet):
+    class Meta:
+        model = Watchlist
+        fields = ["active", "delivery"]
+
+
+class FeedFilter(df.FilterSet):
+    failing = df.BooleanFilter(method="is_failing", label="Its last check failed")
+
+    class Meta:
+        model = Feed
+        fields = ["kind", "active", "watchlist", "source", "last_status"]
+
+    def is_failing(self, queryset: QuerySet[Feed], name: str, value: bool) -> QuerySet[Feed]:
+        return queryset.filter(error_count__gt=0) if value else queryset.filter(error_count=0)
+
+
+class AlertFilter(df.FilterSet):
+    unread = df.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Not read yet")
+    created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Alert
+        fields = ["watchlist", "kind", "unread", "event"]

@@ -16,7 +16,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from intel.choices import EventType
 from intel.models import (
+    Alert,
     Article,
     ArticleTag,
     Company,
@@ -25,6 +27,7 @@ from intel.models import (
     EventParticipant,
     EventRule,
     Evidence,
+    Feed,
     IngestJob,
     Market,
     Mention,
@@ -38,6 +41,7 @@ from intel.models import (
     Source,
     Tag,
     TagRule,
+    Watchlist,
 )
 from intel.models.events import RELIABILITY_WEIGHT
 
@@ -562,3 +566,55 @@ class MergeResponseSerializer(serializers.Serializer):
     kept = serializers.IntegerField()
     dropped = serializers.IntegerField()
     moved = serializers.DictField(child=serializers.IntegerField())
+
+
+# --- Monitoring ----------------------------------------------------------------------
+
+
+class WatchlistSerializer(ModelValidationMixin):
+    """What a person watches; the owner is whoever creates it."""
+
+    companies = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Company.objects.all())
+    markets = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Market.objects.all())
+    people = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Person.objects.all())
+    event_types = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices), required=False)
+
+    class Meta:
+        model = Watchlist
+        fields = ["id", "name", "owner", "companies", "markets", "people", "keywords", "event_types", "min_relevance",
+                  "in_app", "email", "email_to", "webhook_url", "delivery", "digest_hour", "active",
+                  "last_digest_at", "created_at"]  # fmt: skip
+        read_only_fields = ["owner", "last_digest_at", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context.get("request")
+        if self.instance is None and request is not None:
+            attrs["owner"] = request.user  # so the per-owner name constraint is checked
+        return super().validate(attrs)
+
+
+class FeedSerializer(ModelValidationMixin):
+    """A subscription, with its health: last status, last new item, errors, next check."""
+
+    class Meta:
+        model = Feed
+        fields = ["id", "name", "url", "kind", "watchlist", "source", "fetch_full_text", "active", "check_interval",
+                  "min_interval", "max_interval", "next_check_at", "last_checked_at", "last_status",
+                  "last_status_code", "last_error", "error_count", "last_new_item_at", "created_at"]  # fmt: skip
+        read_only_fields = ["next_check_at", "last_checked_at", "last_status", "last_status_code", "last_error",
+                            "error_count", "last_new_item_at", "created_at"]  # fmt: skip
+
+    def validate_url(self, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Only http and https feeds.")
+        return value
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    watchlist_name = serializers.CharField(source="watchlist.name", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "watchlist", "watchlist_name", "kind", "article", "event", "independent_sources", "relevance",
+                  "reasons", "headline", "message", "created_at", "read_at"]  # fmt: skip
+        read_only_fields = fields

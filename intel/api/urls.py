@@ -24,6 +24,9 @@ router.register("relationships", views.RelationshipViewSet)
 router.register("tag-rules", views.TagRuleViewSet)
 router.register("event-rules", views.EventRuleViewSet)
 router.register("jobs", views.IngestJobViewSet)
+router.register("watchlists", views.WatchlistViewSet)
+router.register("feeds", views.FeedViewSet)
+router.register("alerts", views.AlertViewSet)
 
 app_name = "api"
 urlpatterns = [

@@ -38,6 +38,7 @@ from intel.ingest.pipeline import ingest_article
 from intel.jobs import queue_ingest
 from intel.merge import merge_companies
 from intel.models import (
+    Alert,
     Article,
     ArticleTag,
     Company,
@@ -45,6 +46,7 @@ from intel.models import (
     EventParticipant,
     EventRule,
     Evidence,
+    Feed,
     IngestJob,
     Market,
     Mention,
@@ -56,6 +58,7 @@ from intel.models import (
     Source,
     Tag,
     TagRule,
+    Watchlist,
 )
 from intel.review import confirm_records, reject_records
 from intel.search import full_text_available, ranked_ids
@@ -535,3 +538,56 @@ class StixExportView(APIView):
         response = HttpResponse(bundle.serialize(pretty=False), content_type="application/stix+json;version=2.1")
         response["Content-Disposition"] = 'attachment; filename="rivalscope-stix.json"'
         return response
+
+
+# --- Monitoring ----------------------------------------------------------------------
+
+
+class OwnedMixin:
+    """People see their own watchlists (and their alerts); staff see everyone's."""
+
+    owner_path = "owner"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()  # type: ignore[misc]
+        user = self.request.user  # type: ignore[attr-defined]
+        return queryset if user.is_staff else queryset.filter(**{self.owner_path: user})
+
+
+class WatchlistViewSet(OwnedMixin, ModelViewSet):
+    queryset = Watchlist.objects.select_related("owner").prefetch_related("companies", "markets", "people").order_by(
+        "id"
+    )
+    serializer_class = s.WatchlistSerializer
+    filterset_class = filters.WatchlistFilter
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.save(owner=self.request.user)
+
+
+class FeedViewSet(ModelViewSet):
+    """Feeds the monitor polls, with their health."""
+
+    queryset = Feed.objects.order_by("id")
+    serializer_class = s.FeedSerializer
+    filterset_class = filters.FeedFilter
+
+
+class AlertViewSet(OwnedMixin, ReadOnlyViewSet):
+    """In-app alerts of your watchlists; ``POST …/read/`` marks one read."""
+
+    owner_path = "watchlist__owner"
+    queryset = Alert.objects.select_related("watchlist").order_by("-id")
+    serializer_class = s.AlertSerializer
+    filterset_class = filters.AlertFilter
+
+    @extend_schema(request=None, responses=s.AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[HasPermissions])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        alert = self.get_object()
+        if alert.read_at is None:
+            alert.read_at = timezone.now()
+            alert.save(update_fields=["read_at"])
+        return Response(s.AlertSerializer(alert).data)
+
+    required_permissions = ("intel.view_alert",)
