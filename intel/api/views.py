@@ -342,6 +342,79 @@ class EventViewSet(SearchMixin, ModelViewSet):
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return s.EventSerializer if self.action == "list" else s.EventDetailSerializer
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page as plain rows, its relations in one ``values_list`` query each.
+
+        Same JSON as ``EventSerializer`` and the same seven queries as prefetching,
+        but without a model instance, related manager and queryset clone per event
+        per relation: prefetching cost 9 ms of Python a page against 1 ms of SQL
+        (``bench/api.py``), and the list was under half the raw view's speed.
+        """
+        if request.query_params.get("q", "").strip() and full_text_available():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(Event.objects.all()).values(*EVENT_LIST_COLUMNS)
+        page = self.paginate_queryset(queryset)
+        assert page is not None  # every list is paginated
+        return self.get_paginated_response(event_rows(page))
+
+
+EVENT_LIST_COLUMNS = ("id", "type", "status", "summary", "time_start", "time_end", "time_precision", "time_phrase",
+                      *s.REVIEW_FIELDS, "created_at", "updated_at")  # fmt: skip
+_date = serializers.DateField()
+_datetime = serializers.DateTimeField()
+
+
+def event_rows(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``EventSerializer``'s output for a page of ``.values()`` rows, relations in three queries."""
+    ids = [row["id"] for row in page]
+    participants: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for event_id, company_id, role, name in (
+        EventParticipant.objects.filter(event_id__in=ids)
+        .order_by("id")
+        .values_list("event_id", "company_id", "role", "company__name")
+    ):
+        participants[event_id].append({"company": company_id, "company_name": name, "role": role})
+    markets: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
+    # Ordered as the models order them, so the list says what the detail says.
+    for event_id, market_id, name in (
+        Event.markets.through.objects.filter(event_id__in=ids)
+        .order_by("market__name")
+        .values_list("event_id", "market_id", "market__name")
+    ):
+        markets[event_id].append((market_id, name))
+    tags: dict[int, list[int]] = {pk: [] for pk in ids}
+    for event_id, tag_id in (
+        Event.tags.through.objects.filter(event_id__in=ids)
+        .order_by("tag__namespace", "tag__name")
+        .values_list("event_id", "tag_id")
+    ):
+        tags[event_id].append(tag_id)
+    rows = []
+    for row in page:
+        pk = row["id"]
+        rows.append(
+            {
+                **{k: row[k] for k in ("id", "type", "status", "summary")},
+                "time_start": _date.to_representation(row["time_start"]) if row["time_start"] else None,
+                "time_end": _date.to_representation(row["time_end"]) if row["time_end"] else None,
+                "time_precision": row["time_precision"],
+                "time_phrase": row["time_phrase"],
+                "participants": participants[pk],
+                "markets": [m for m, _ in markets[pk]],
+                "market_names": [n for _, n in markets[pk]],
+                "tags": tags[pk],
+                "review_status": row["review_status"],
+                "confidence": row["confidence"],
+                "method": row["method"],
+                "method_detail": row["method_detail"],
+                "reviewed_by": row["reviewed_by"],
+                "reviewed_at": _datetime.to_representation(row["reviewed_at"]) if row["reviewed_at"] else None,
+                "created_at": _datetime.to_representation(row["created_at"]),
+                "updated_at": _datetime.to_representation(row["updated_at"]),
+            }
+        )
+    return rows
+
 
 class MentionViewSet(mixins.DestroyModelMixin, ReadOnlyViewSet):
     queryset = Mention.objects.select_related("company", "market", "person", "product").order_by("-id")
