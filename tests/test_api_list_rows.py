@@ -1,4 +1,4 @@
-"""The event list's fast path answers exactly what the event serializer would."""
+"""Lists built from plain rows answer exactly what their serializers would."""
 
 from __future__ import annotations
 
@@ -20,4 +20,16 @@ def test_each_listed_event_is_what_the_serializer_says(reader_api):
     EventFactory()  # one with nothing attached
     listed = reader_api.get("/api/v1/events/").json()["results"]
     expected = EventSerializer(Event.objects.order_by("-id"), many=True).data
+    assert listed == [dict(item) for item in expected]
+
+
+def test_each_listed_article_is_what_the_serializer_says(reader_api):
+    from intel.api.serializers import ArticleSerializer
+    from intel.models import Article
+    from tests.factories import ArticleFactory
+
+    ArticleFactory()
+    ArticleFactory(source=None, published_on=None, url="")
+    listed = reader_api.get("/api/v1/articles/").json()["results"]
+    expected = ArticleSerializer(Article.objects.select_related("source").order_by("-id"), many=True).data
     assert listed == [dict(item) for item in expected]
