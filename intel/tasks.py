@@ -50,23 +50,33 @@ def dispatch_monitoring_task() -> dict[str, int]:
     }
 
 
-@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
+@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
 def poll_feed_task(feed_id: int, token: str) -> str:
-    """Check one claimed feed, then ingest its new entries in the same task (a task costs ~1 ms)."""
-    from intel.monitoring.entries import ingest_entries
+    """Check one claimed feed; if it had new items, queue an ingest of everything waiting."""
     from intel.monitoring.poll import poll_feed
 
     outcome = poll_feed(feed_id=feed_id, token=token)
     if outcome.new_entry_ids:
-        ingested = ingest_entries(entry_ids=outcome.new_entry_ids, token=outcome.token)
-        if ingested.deliveries:
-            deliver_alerts_task.delay(ingested.deliveries)
+        # Queued behind the other polls of this dispatch: the first such task to run
+        # ingests all their entries in batches; the others find nothing left (one query).
+        ingest_pending_task.delay()
     return outcome.status
+
+
+@shared_task(name="intel.tasks.ingest_pending_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
+def ingest_pending_task() -> int:
+    """Ingest the entries waiting in every feed, a batch at a time."""
+    from intel.monitoring.entries import ingest_pending
+
+    outcome = ingest_pending()
+    if outcome.deliveries:
+        deliver_alerts_task.delay(outcome.deliveries)
+    return len(outcome.ingested)
 
 
 @shared_task(name="intel.tasks.ingest_entries_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
 def ingest_entries_task(entry_ids: list[int], token: str) -> int:
-    """Ingest feed entries whose first job was lost (queued again by the dispatcher)."""
+    """Ingest a batch of feed entries the dispatcher claimed (waiting ones, or a lost job's)."""
     from intel.monitoring.entries import ingest_entries
 
     outcome = ingest_entries(entry_ids=entry_ids, token=token)

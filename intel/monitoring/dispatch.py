@@ -11,8 +11,10 @@ dispatchers and workers at once:
   The poll task must present the token; if the task is lost (a broker restarted
   without persistence, a worker killed), the feed is simply due again when the lease
   ends, and the late task, if it ever runs, finds its token stale and does nothing.
-* Pending feed entries (ingest jobs) and alert deliveries carry leases too, and are
-  re-queued here when theirs ran out.
+* Pending feed entries (ingest jobs) wait unleased until an ingest task claims a
+  batch of them across feeds (``claim_pending_entries``); a claimed batch carries a
+  lease, and is claimed again (here, or by the next ingest task) when it runs out.
+  Alert deliveries carry leases too.
 
 Nothing is queued from here: :func:`dispatch_due` commits its claims and returns them;
 the task queues them, so no task can run before the claim it depends on is visible.
@@ -63,7 +65,7 @@ def dispatch_due(*, now: datetime | None = None) -> Dispatch:
     now = now or timezone.now()
     return Dispatch(
         feeds=claim_due_feeds(now=now),
-        entry_jobs=claim_lost_entries(now=now),
+        entry_jobs=claim_pending_entries(now=now),
         deliveries=claim_due_deliveries(now=now),
         digests=due_digests(now=now),
     )
@@ -94,8 +96,9 @@ def claim_due_feeds(*, now: datetime | None = None, limit: int | None = None) ->
     return [FeedClaim(pk, str(token)) for pk in ids]
 
 
-def claim_lost_entries(*, now: datetime | None = None, limit: int = 1000) -> list[EntryJob]:
-    """Claim pending entries whose lease ran out (their ingest job was lost) under a new token."""
+def claim_pending_entries(*, now: datetime | None = None, limit: int = 1000) -> list[EntryJob]:
+    """Claim pending entries under a new token, in batches: those no ingest task took yet, and
+    those whose lease ran out (their ingest job was lost)."""
     now = now or timezone.now()
     token = uuid.uuid4()
     with transaction.atomic():
@@ -106,7 +109,7 @@ def claim_lost_entries(*, now: datetime | None = None, limit: int = 1000) -> lis
         if not ids:
             return []
         FeedEntry.objects.filter(pk__in=ids).update(lease_token=token, lease_until=now + lease())
-    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 25)
+    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 50)
     return [EntryJob(ids[i : i + size], str(token)) for i in range(0, len(ids), size)]
 
 
