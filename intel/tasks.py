@@ -6,6 +6,9 @@ delivered again, and the functions they call decide by claim tokens and
 compare-and-set whether there is still work to do. Database and connection errors
 are retried with backoff; network errors of a feed are the feed's own state (backoff
 in ``next_check_at``), not a task retry.
+
+Monitoring functions are imported inside the tasks: beat imports this module too,
+and has no use for the ingestion pipeline (spaCy) they load.
 """
 
 from __future__ import annotations

@@ -36,20 +36,23 @@ def test_only_active_feeds_that_are_due_are_claimed():
     assert due.claimed_until == due.next_check_at == now + timedelta(seconds=600)
 
 
-def test_a_claimed_feed_is_not_claimed_again_until_its_lease_ends(settings):
+def test_a_claimed_feed_is_not_claimed_again_until_its_lease_ends_and_a_lost_check_backs_off(settings):
     settings.RIVALSCOPE_MONITOR_LEASE = 600
     now = timezone.now()
     feed = FeedFactory(next_check_at=now)
     assert claim_due_feeds(now=now)
     assert claim_due_feeds(now=now + timedelta(seconds=599)) == []
 
-    # The check never reported back (its task was lost): due again, and that counts as a failure.
-    (again,) = claim_due_feeds(now=now + timedelta(seconds=600))
+    # The check never reported back (its task was lost): a failure, so the feed backs off.
+    expired = now + timedelta(seconds=600)
+    assert claim_due_feeds(now=expired) == []
 
     feed.refresh_from_db()
-    assert again.feed_id == feed.pk and str(feed.claim_token) == again.token
-    assert feed.error_count == 1 and feed.last_status == FeedStatus.ERROR
+    assert feed.claim_token is None and feed.error_count == 1 and feed.last_status == FeedStatus.ERROR
     assert "did not finish within its lease" in feed.last_error
+    assert timedelta(seconds=225) <= feed.next_check_at - expired <= timedelta(seconds=375)  # 300 s, jittered
+    (again,) = claim_due_feeds(now=feed.next_check_at)
+    assert again.feed_id == feed.pk
 
 
 def test_claims_take_the_longest_waiting_feeds_first_up_to_the_limit():
