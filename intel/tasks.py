@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import socket
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
 from intel.health import record_heartbeat
@@ -37,14 +37,17 @@ def dispatch_monitoring_task() -> dict[str, int]:
     from intel.monitoring.dispatch import dispatch_due
 
     dispatch = dispatch_due()
-    for claim in dispatch.feeds:
-        poll_feed_task.delay(claim.feed_id, claim.token)
-    for job in dispatch.entry_jobs:
-        ingest_entries_task.delay(job.entry_ids, job.token)
-    if dispatch.deliveries:
-        deliver_alerts_task.delay(dispatch.deliveries)
-    for watchlist_id in dispatch.digests:
-        send_digest_task.delay(watchlist_id)
+    # One producer (one broker connection) for the whole batch: a thousand polls are
+    # sent in a fraction of the time separate .delay() calls take.
+    with current_app.producer_or_acquire() as producer:
+        for claim in dispatch.feeds:
+            poll_feed_task.apply_async((claim.feed_id, claim.token), producer=producer)
+        for job in dispatch.entry_jobs:
+            ingest_entries_task.apply_async((job.entry_ids, job.token), producer=producer)
+        if dispatch.deliveries:
+            deliver_alerts_task.apply_async((dispatch.deliveries,), producer=producer)
+        for watchlist_id in dispatch.digests:
+            send_digest_task.apply_async((watchlist_id,), producer=producer)
     return {
         "feeds": len(dispatch.feeds),
         "entry_jobs": len(dispatch.entry_jobs),
