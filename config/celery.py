@@ -20,8 +20,9 @@ def _close_old_connections(**kwargs: Any) -> None:
     Celery's own fixup would close them all around every task; CELERY_DB_REUSE_MAX
     turns that off (see the settings), and this keeps connections healthy instead.
     """
-    if getattr(kwargs.get("task"), "request", None) is not None and kwargs["task"].request.is_eager:
-        return
+    task = kwargs.get("task")
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # run in the caller's process, inside the caller's transaction
     from django.db import close_old_connections
 
     close_old_connections()
