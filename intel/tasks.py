@@ -6,13 +6,16 @@ delivered again, and the functions they call decide by claim tokens and
 compare-and-set whether there is still work to do. Database and connection errors
 are retried with backoff; network errors of a feed are the feed's own state (backoff
 in ``next_check_at``), not a task retry.
+
+Monitoring functions are imported inside the tasks: beat imports this module too,
+and has no use for the ingestion pipeline (spaCy) they load.
 """
 
 from __future__ import annotations
 
 import socket
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
 from intel.health import record_heartbeat
@@ -53,14 +56,17 @@ def dispatch_monitoring_task() -> dict[str, int]:
     from intel.monitoring.dispatch import dispatch_due
 
     dispatch = dispatch_due()
-    for claim in dispatch.feeds:
-        poll_feed_task.delay(claim.feed_id, claim.token)
-    for job in dispatch.entry_jobs:
-        ingest_entries_task.delay(job.entry_ids, job.token)
-    if dispatch.deliveries:
-        deliver_alerts_task.delay(dispatch.deliveries)
-    for watchlist_id in dispatch.digests:
-        send_digest_task.delay(watchlist_id)
+    # One producer (one broker connection) for the whole batch: a thousand polls are
+    # sent in a fraction of the time separate .delay() calls take.
+    with current_app.producer_or_acquire() as producer:
+        for claim in dispatch.feeds:
+            poll_feed_task.apply_async((claim.feed_id, claim.token), producer=producer)
+        for job in dispatch.entry_jobs:
+            ingest_entries_task.apply_async((job.entry_ids, job.token), producer=producer)
+        if dispatch.deliveries:
+            deliver_alerts_task.apply_async((dispatch.deliveries,), producer=producer)
+        for watchlist_id in dispatch.digests:
+            send_digest_task.apply_async((watchlist_id,), producer=producer)
     return {
         "feeds": len(dispatch.feeds),
         "entry_jobs": len(dispatch.entry_jobs),
@@ -69,23 +75,33 @@ def dispatch_monitoring_task() -> dict[str, int]:
     }
 
 
-@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
+@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
 def poll_feed_task(feed_id: int, token: str) -> str:
-    """Check one claimed feed, then ingest its new entries in the same task (a task costs ~1 ms)."""
-    from intel.monitoring.entries import ingest_entries
+    """Check one claimed feed; if it had new items, queue an ingest of everything waiting."""
     from intel.monitoring.poll import poll_feed
 
     outcome = poll_feed(feed_id=feed_id, token=token)
     if outcome.new_entry_ids:
-        ingested = ingest_entries(entry_ids=outcome.new_entry_ids, token=outcome.token)
-        if ingested.deliveries:
-            deliver_alerts_task.delay(ingested.deliveries)
+        # Queued behind the other polls of this dispatch: the first such task to run
+        # ingests all their entries in batches; the others find nothing left (one query).
+        ingest_pending_task.delay()
     return outcome.status
+
+
+@shared_task(name="intel.tasks.ingest_pending_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
+def ingest_pending_task() -> int:
+    """Ingest the entries waiting in every feed, a batch at a time."""
+    from intel.monitoring.entries import ingest_pending
+
+    outcome = ingest_pending()
+    if outcome.deliveries:
+        deliver_alerts_task.delay(outcome.deliveries)
+    return len(outcome.ingested)
 
 
 @shared_task(name="intel.tasks.ingest_entries_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
 def ingest_entries_task(entry_ids: list[int], token: str) -> int:
-    """Ingest feed entries whose first job was lost (queued again by the dispatcher)."""
+    """Ingest a batch of feed entries the dispatcher claimed (waiting ones, or a lost job's)."""
     from intel.monitoring.entries import ingest_entries
 
     outcome = ingest_entries(entry_ids=entry_ids, token=token)

@@ -6,24 +6,23 @@ from datetime import datetime
 
 from intel.monitoring.delivery import deliver
 from intel.monitoring.dispatch import dispatch_due
-from intel.monitoring.entries import IngestOutcome, ingest_entries
+from intel.monitoring.entries import IngestOutcome, ingest_entries, ingest_pending
 from intel.monitoring.poll import PollOutcome, poll_feed
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
 
 def run_cycle(*, now: datetime | None = None, send: bool = True) -> tuple[list[PollOutcome], IngestOutcome]:
-    """One dispatcher run and everything it queues, done here in order (what poll_feed_task does)."""
+    """One dispatcher run and everything it queues, done here in order, as one worker would."""
     dispatch = dispatch_due(now=now)
     polls = []
     ingested = IngestOutcome()
-    for claim in dispatch.feeds:
-        outcome = poll_feed(feed_id=claim.feed_id, token=claim.token, now=now)
-        polls.append(outcome)
-        if outcome.new_entry_ids:
-            ingested.add(ingest_entries(entry_ids=outcome.new_entry_ids, token=outcome.token, now=now))
     for job in dispatch.entry_jobs:
         ingested.add(ingest_entries(entry_ids=job.entry_ids, token=job.token, now=now))
+    for claim in dispatch.feeds:
+        polls.append(poll_feed(feed_id=claim.feed_id, token=claim.token, now=now))
+    if any(outcome.new_entry_ids for outcome in polls):
+        ingested.add(ingest_pending(now=now))
     if send:
         deliver(delivery_ids=ingested.deliveries + dispatch.deliveries, now=now)
     return polls, ingested

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from intel.choices import EntryStatus, FeedStatus
 from intel.models import Article, Feed, FeedEntry
-from intel.monitoring.dispatch import claim_due_feeds, claim_lost_entries, dispatch_due
+from intel.monitoring.dispatch import claim_due_feeds, claim_pending_entries, dispatch_due
 from intel.monitoring.entries import ingest_entries
 from intel.monitoring.poll import poll_feed
 from tests import feeds
@@ -36,20 +36,23 @@ def test_only_active_feeds_that_are_due_are_claimed():
     assert due.claimed_until == due.next_check_at == now + timedelta(seconds=600)
 
 
-def test_a_claimed_feed_is_not_claimed_again_until_its_lease_ends(settings):
+def test_a_claimed_feed_is_not_claimed_again_until_its_lease_ends_and_a_lost_check_backs_off(settings):
     settings.RIVALSCOPE_MONITOR_LEASE = 600
     now = timezone.now()
     feed = FeedFactory(next_check_at=now)
     assert claim_due_feeds(now=now)
     assert claim_due_feeds(now=now + timedelta(seconds=599)) == []
 
-    # The check never reported back (its task was lost): due again, and that counts as a failure.
-    (again,) = claim_due_feeds(now=now + timedelta(seconds=600))
+    # The check never reported back (its task was lost): a failure, so the feed backs off.
+    expired = now + timedelta(seconds=600)
+    assert claim_due_feeds(now=expired) == []
 
     feed.refresh_from_db()
-    assert again.feed_id == feed.pk and str(feed.claim_token) == again.token
-    assert feed.error_count == 1 and feed.last_status == FeedStatus.ERROR
+    assert feed.claim_token is None and feed.error_count == 1 and feed.last_status == FeedStatus.ERROR
     assert "did not finish within its lease" in feed.last_error
+    assert timedelta(seconds=225) <= feed.next_check_at - expired <= timedelta(seconds=375)  # 300 s, jittered
+    (again,) = claim_due_feeds(now=feed.next_check_at)
+    assert again.feed_id == feed.pk
 
 
 def test_claims_take_the_longest_waiting_feeds_first_up_to_the_limit():
@@ -67,7 +70,7 @@ def test_ingest_jobs_whose_lease_ran_out_are_queued_again_under_a_new_token(sett
     FeedEntryFactory(lease_token=uuid.uuid4(), lease_until=now + timedelta(minutes=5))  # still being worked on
     FeedEntryFactory(status=EntryStatus.INGESTED)
 
-    (job,) = claim_lost_entries(now=now)
+    (job,) = claim_pending_entries(now=now)
 
     assert job.entry_ids == [lost.pk]
     # The late first job finds its lease gone and does nothing; the new one ingests.
@@ -128,7 +131,7 @@ def test_two_dispatchers_at_once_claim_each_due_feed_exactly_once():
     assert Feed.objects.filter(claim_token__isnull=True).count() == 0
 
 
-def test_new_entries_of_one_poll_share_its_lease(http_server, settings):
+def test_new_entries_wait_unleased_for_an_ingest_task_that_claims_them_in_a_batch(http_server, settings):
     settings.RIVALSCOPE_FETCH_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     http_server.route("/feed.xml", body=feeds.rss([feeds.story(1), feeds.story(2)]), headers=RSS)
     FeedFactory(url=http_server.url("/feed.xml"))
@@ -136,8 +139,9 @@ def test_new_entries_of_one_poll_share_its_lease(http_server, settings):
     (claim,) = claim_due_feeds()
     outcome = poll_feed(feed_id=claim.feed_id, token=claim.token)
 
-    tokens = set(FeedEntry.objects.values_list("lease_token", flat=True))
-    assert tokens == {uuid.UUID(claim.token)} and len(outcome.new_entry_ids) == 2
-    # Lost before ingesting: nothing is due until the lease ends.
-    assert claim_lost_entries() == []
-    assert len(claim_lost_entries(now=timezone.now() + timedelta(hours=1))[0].entry_ids) == 2
+    assert set(FeedEntry.objects.values_list("lease_token", flat=True)) == {None}
+    (job,) = claim_pending_entries()
+    assert sorted(job.entry_ids) == sorted(outcome.new_entry_ids)
+    # Claimed: no one else takes them until the lease ends (the job was lost, say).
+    assert claim_pending_entries() == []
+    assert claim_pending_entries(now=timezone.now() + timedelta(hours=1))[0].entry_ids == job.entry_ids

@@ -9,10 +9,13 @@ dispatchers and workers at once:
   ``BEGIN IMMEDIATE`` write transactions run one at a time, which is as safe.)
 * Claiming a feed gives it a token and moves ``next_check_at`` to the end of a lease.
   The poll task must present the token; if the task is lost (a broker restarted
-  without persistence, a worker killed), the feed is simply due again when the lease
-  ends, and the late task, if it ever runs, finds its token stale and does nothing.
-* Pending feed entries (ingest jobs) and alert deliveries carry leases too, and are
-  re-queued here when theirs ran out.
+  without persistence, a worker killed), the feed is due again when the lease ends:
+  the next dispatcher counts the lost check as an error and schedules it with
+  backoff, and the late task, if it ever runs, finds its token stale and does nothing.
+* Pending feed entries (ingest jobs) wait unleased until an ingest task claims a
+  batch of them across feeds (``claim_pending_entries``); a claimed batch carries a
+  lease, and is claimed again (here, or by the next ingest task) when it runs out.
+  Alert deliveries carry leases too.
 
 Nothing is queued from here: :func:`dispatch_due` commits its claims and returns them;
 the task queues them, so no task can run before the claim it depends on is visible.
@@ -25,13 +28,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import DeliveryMode, DeliveryStatus, EntryStatus, FeedStatus
 from intel.models import AlertDelivery, Feed, FeedEntry, Watchlist
 
-from .schedule import setting
+from .schedule import backoff_seconds, setting
 
 
 def lease() -> timedelta:
@@ -63,7 +66,7 @@ def dispatch_due(*, now: datetime | None = None) -> Dispatch:
     now = now or timezone.now()
     return Dispatch(
         feeds=claim_due_feeds(now=now),
-        entry_jobs=claim_lost_entries(now=now),
+        entry_jobs=claim_pending_entries(now=now),
         deliveries=claim_due_deliveries(now=now),
         digests=due_digests(now=now),
     )
@@ -80,22 +83,36 @@ def claim_due_feeds(*, now: datetime | None = None, limit: int | None = None) ->
         ids = list(due.order_by("next_check_at", "pk").values_list("pk", flat=True)[:limit])
         if not ids:
             return []
-        # A feed still holding a claim was due again because that claim's lease ran out:
-        # its check was lost. That counts as a failure, so a feed whose checks keep
-        # disappearing (killing their worker) backs off like one that answers 500.
-        Feed.objects.filter(pk__in=ids, claim_token__isnull=False).update(
-            error_count=F("error_count") + 1,
-            last_status=FeedStatus.ERROR,
-            last_error="The previous check did not finish within its lease (its task or worker was lost).",
+        # A feed still holding a claim is due because that claim's lease ran out: its
+        # check was lost (a broker restarted, a worker died). That is a failure, and
+        # the feed backs off like one that answers 500, so a feed whose checks keep
+        # killing their worker is tried less and less often, never in a tight loop.
+        lost = Feed.objects.filter(pk__in=ids, claim_token__isnull=False).values_list(
+            "pk", "error_count", "min_interval"
         )
+        lost_ids = set()
+        cap = setting("RIVALSCOPE_MONITOR_MAX_BACKOFF", 6 * 60 * 60)
+        for pk, errors, base in lost:
+            lost_ids.add(pk)
+            Feed.objects.filter(pk=pk).update(
+                error_count=errors + 1,
+                last_status=FeedStatus.ERROR,
+                last_error="The previous check did not finish within its lease (its task or worker was lost).",
+                claim_token=None,
+                claimed_until=None,
+                claim_deliveries=0,
+                next_check_at=now + timedelta(seconds=backoff_seconds(errors + 1, base=base, cap=cap)),
+            )
+        ids = [pk for pk in ids if pk not in lost_ids]
         Feed.objects.filter(pk__in=ids).update(
             claim_token=token, claimed_until=until, next_check_at=until, claim_deliveries=0
         )
     return [FeedClaim(pk, str(token)) for pk in ids]
 
 
-def claim_lost_entries(*, now: datetime | None = None, limit: int = 1000) -> list[EntryJob]:
-    """Claim pending entries whose lease ran out (their ingest job was lost) under a new token."""
+def claim_pending_entries(*, now: datetime | None = None, limit: int = 1000) -> list[EntryJob]:
+    """Claim pending entries under a new token, in batches: those no ingest task took yet, and
+    those whose lease ran out (their ingest job was lost)."""
     now = now or timezone.now()
     token = uuid.uuid4()
     with transaction.atomic():
@@ -106,7 +123,7 @@ def claim_lost_entries(*, now: datetime | None = None, limit: int = 1000) -> lis
         if not ids:
             return []
         FeedEntry.objects.filter(pk__in=ids).update(lease_token=token, lease_until=now + lease())
-    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 25)
+    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 50)
     return [EntryJob(ids[i : i + size], str(token)) for i in range(0, len(ids), size)]
 
 

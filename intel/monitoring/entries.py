@@ -1,6 +1,8 @@
 """New feed entries go through the ingestion function, once each, and raise alerts.
 
-An entry is an ingest job: pending, leased under a token. This module
+An entry is an ingest job. Polls store entries pending and unleased; an ingest task
+claims them in batches across feeds (a Celery task and an ingest call each have a
+fixed cost, and most checks find one or two items), leased under a token. Then
 
 1. counts the start in the database (``attempts``) in a transaction of its own, so an
    entry that kills its worker every time is given up after a few starts;
@@ -37,7 +39,7 @@ from intel.urlnorm import normalise_url
 
 from .alerts import raise_alerts
 from .content import html_to_text
-from .dispatch import lease
+from .dispatch import claim_pending_entries, lease
 from .schedule import setting
 
 logger = logging.getLogger(__name__)
@@ -79,10 +81,25 @@ def ingest_entries(*, entry_ids: list[int], token: str, now: datetime | None = N
     if not mine:
         return outcome
     pages, notes = _fetch_pages(mine)
-    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 25)
+    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 50)
     for start in range(0, len(mine), size):
         chunk = [entry.pk for entry in mine[start : start + size]]
         outcome.add(_ingest_chunk(chunk, token, pages, notes, now=now))
+    return outcome
+
+
+def ingest_pending(*, now: datetime | None = None, limit: int = 2000) -> IngestOutcome:
+    """Claim waiting entries of every feed, a batch at a time, and ingest them, until none is left."""
+    outcome = IngestOutcome()
+    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 50)
+    done = 0
+    while done < limit:
+        jobs = claim_pending_entries(now=now, limit=size)
+        if not jobs:
+            break
+        for job in jobs:
+            outcome.add(ingest_entries(entry_ids=job.entry_ids, token=job.token, now=now))
+            done += len(job.entry_ids)
     return outcome
 
 
