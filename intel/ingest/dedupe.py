@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from intel.choices import ArticleStatus, DatePrecision
 from intel.models import Article, ArticleBand, Source, content_hash_of
-from intel.models.base import insert_returning_ids
 from intel.urlnorm import normalise_url
 
+from .bulk import copy_rows, create_instances
 from .context import ArticleContext, IngestEnv
 from .minhash import NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingles, signature
 
@@ -61,7 +61,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     articles = [article for _, article in fresh]
     try:
         with transaction.atomic():
-            Article.objects.bulk_create(articles)
+            create_instances(articles)
         for ctx, article in fresh:
             ctx.article, ctx.created = article, True
     except IntegrityError:
@@ -193,5 +193,5 @@ def _store_bands(fresh: list[tuple[ArticleContext, Article]], signatures: dict[i
     if not rows:
         return
     # Sixteen rows per article, the hot path's largest table by rows: written
-    # without building a model instance for each row.
-    insert_returning_ids(ArticleBand, ("article", "band", "value"), rows)
+    # without building a model instance for each row, and no keys reserved.
+    copy_rows(ArticleBand, ("article", "band", "value"), rows, returning_ids=False)

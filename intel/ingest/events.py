@@ -28,9 +28,10 @@ from django.utils import timezone
 from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
 from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
-from intel.models.base import insert_returning_ids, record_bulk_history
+from intel.models.base import record_bulk_history
 from intel.review import rejected_fingerprints
 
+from .bulk import copy_rows
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .timex import resolve_range_overlap
@@ -323,9 +324,7 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
     events = [d.event for d in fresh]
     for event in events:
         event.created_at = event.updated_at = now  # type: ignore[union-attr]
-    ids = insert_returning_ids(
-        Event, EVENT_FIELDS, [tuple(getattr(event, name) for name in EVENT_FIELDS) for event in events]
-    )
+    ids = copy_rows(Event, EVENT_FIELDS, [tuple(getattr(event, name) for name in EVENT_FIELDS) for event in events])
     for event, pk in zip(events, ids, strict=True):
         event.pk = pk  # type: ignore[union-attr]
         event._state.adding = False  # type: ignore[union-attr]
@@ -341,11 +340,11 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
         participants += [(event_id, pk, ParticipantRole.PARTNER.value) for pk in d.partners]
         participants += [(event_id, pk, ParticipantRole.TARGET.value) for pk in d.targets]
         market_links += [(event_id, pk) for pk in d.markets]
-    ids = insert_returning_ids(EventParticipant, ("event", "company", "role"), participants)
+    ids = copy_rows(EventParticipant, ("event", "company", "role"), participants)
     record_bulk_history(
         EventParticipant, ids, history_type="+", reason="bulk create", using=EventParticipant.objects.db
     )
-    insert_returning_ids(Event.markets.through, ("event", "market"), market_links)
+    copy_rows(Event.markets.through, ("event", "market"), market_links, returning_ids=False)
     # Each article here is new, so none of its evidence rows can exist already.
     evidence: dict[tuple[int, int, int, int], tuple[object, ...]] = {}
     new_ids = {id(d) for d in fresh}
@@ -356,4 +355,7 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
         if key not in evidence:
             evidence[key] = (*key, d.ctx.body[d.sentence.start : d.sentence.end], now)
             d.ctx.events.append(EventOutcome(event, id(d) in new_ids, d.sentence.start, d.sentence.end, d.main_company))
-    insert_returning_ids(Evidence, ("event", "article", "start", "end", "text", "created_at"), list(evidence.values()))
+    copy_rows(
+        Evidence, ("event", "article", "start", "end", "text", "created_at"), list(evidence.values()),
+        returning_ids=False,
+    )  # fmt: skip

@@ -38,10 +38,10 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
-from intel.models.base import insert_returning_ids
 from intel.models.slugs import assign_unique_slugs
 from intel.review import rejected_fingerprints, without_rejected
 
+from .bulk import copy_rows, create_instances
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
 from .gazetteer import get_gazetteer
 
@@ -444,7 +444,7 @@ def _find_or_propose(
         )
     new = without_rejected(new)
     assign_unique_slugs(model, new)
-    model.objects.bulk_create(new)
+    create_instances(new)
     for obj in new:
         obj._rivalscope_new = True
         records[(kind, obj.name.casefold())] = obj
@@ -544,7 +544,7 @@ def _store_mentions(batch: list[ArticleContext]) -> None:
             (ctx.article.pk, hit.start, hit.end, hit.text[:300], hit.method, hit.confidence,  # type: ignore[union-attr]
              ReviewStatus.PROPOSED.value, "", *targets)
         )  # fmt: skip
-    ids = insert_returning_ids(Mention, MENTION_FIELDS, rows)
+    ids = copy_rows(Mention, MENTION_FIELDS, rows)
     for pk, (ctx, hit) in zip(ids, pending, strict=True):
         ctx.mentions.append(
             StoredMention(pk, hit.kind, hit.target_id, hit.text[:300], hit.start, hit.end, hit.method, hit.confidence)

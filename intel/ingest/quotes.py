@@ -23,6 +23,7 @@ from intel.choices import Method, ReviewStatus
 from intel.models import Evidence, Quote, Role
 from intel.review import without_rejected
 
+from .bulk import create_instances
 from .context import ArticleContext, IngestEnv
 from .timex import resolve_range_overlap
 
@@ -84,7 +85,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     kept = {id(q) for q in quotes}
     for ctx in todo:
         ctx.quotes = [q for q in ctx.quotes if id(q) in kept]
-    Quote.objects.bulk_create(quotes)
+    create_instances(quotes)
     _quotes_as_evidence(todo)
 
 

@@ -14,6 +14,7 @@ from intel.matching import find_matches
 from intel.models import ArticleTag, TagRule
 from intel.review import without_rejected
 
+from .bulk import create_instances
 from .context import ArticleContext, IngestEnv
 
 NAME = "tags"
@@ -62,4 +63,4 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     kept = {id(t) for t in tags}
     for ctx in todo:
         ctx.tags = [t for t in ctx.tags if id(t) in kept]
-    ArticleTag.objects.bulk_create(tags)
+    create_instances(tags)
