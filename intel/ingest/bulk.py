@@ -5,6 +5,8 @@ Every stage writes its rows through these helpers, never with a per-row ``save()
 * ``copy_rows``: rows of database-ready values (no model instance per row); the
   primary keys come back only when the caller asks for them, because reserving
   them costs a query;
+* ``copy_values``: the same for rows that give some fields, the others taking
+  their defaults;
 * ``create_instances``: what ``bulk_create`` does for model instances (field
   defaults, ``auto_now_add``, history rows and the ``bulk_changed`` signal of
   tracked models), with ``COPY`` instead of a multi-row ``INSERT`` of every value
@@ -16,14 +18,33 @@ Errors are Django's (``IntegrityError`` and the like), as from the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connections, models
 
+from intel.models import RejectedProposal, Reviewable
 from intel.models.base import TrackedQuerySet, bulk_changed, insert_returning_ids, record_bulk_history
+from intel.review import without_rejected
 
 M = TypeVar("M", bound=models.Model)
+D = TypeVar("D")
+
+
+def unrejected(model: type[Reviewable], drafts: Sequence[D], instance: Callable[[D], Reviewable]) -> list[D]:
+    """The drafts whose proposals a person has not rejected before (``without_rejected``).
+
+    A proposal's fingerprint is the model's to compute, from an instance; building
+    one per draft costs more than storing it, so they are built only when a
+    proposal of this model was ever rejected (one query tells).
+    """
+    if not drafts:
+        return []
+    if not RejectedProposal.objects.filter(model_label=model._meta.label_lower).exists():
+        return list(drafts)
+    instances = [instance(draft) for draft in drafts]
+    kept = {id(obj) for obj in without_rejected(instances)}
+    return [draft for draft, obj in zip(drafts, instances, strict=True) if id(obj) in kept]
 
 
 def copy_rows(
@@ -38,6 +59,36 @@ def copy_rows(
         return insert_returning_ids(model, fields, rows)
     columns = [model._meta.get_field(name).column for name in fields]
     return _copy(connection, model, columns, rows, returning_ids=returning_ids)
+
+
+def copy_values(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, returning_ids: bool = True
+) -> list[int]:
+    """``copy_rows`` for rows that give only some fields: every other field gets what
+    ``bulk_create`` would store for an instance that left it unset (its default,
+    ``auto_now_add``), so a field added to the model later needs no change here."""
+    if not rows:
+        return []
+    connection = connections[model.objects.db]
+    given = set(fields)
+    others = [
+        f for f in model._meta.concrete_fields
+        if not f.primary_key and not f.generated and f.name not in given and f.attname not in given
+    ]  # fmt: skip
+    prototype = model()
+    constant = [f.get_db_prep_save(f.pre_save(prototype, True), connection) for f in others]
+    # A callable default (a timestamp, a random token) is called for each row, as for each instance.
+    per_row = [i for i, f in enumerate(others) if f.has_default() and callable(f.default)]
+    if per_row:
+        full_rows: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = list(constant)
+            for i in per_row:
+                values[i] = others[i].get_db_prep_save(others[i].get_default(), connection)
+            full_rows.append((*row, *values))
+    else:
+        full_rows = [(*row, *constant) for row in rows]
+    return copy_rows(model, [*fields, *(f.name for f in others)], full_rows, returning_ids=returning_ids)
 
 
 def create_instances(objs: Sequence[M]) -> None:

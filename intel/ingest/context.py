@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from intel.models import Article, Event, Quote, Source
+    from intel.models import Article, ArticleTag, Event, Quote, Source, Tag
 
     from .dates import PublishedDate
     from .timex import TimeExpression
@@ -70,6 +70,32 @@ class StoredMention:
 
 
 @dataclass
+class StoredTag:
+    """An article's tag as stage 9 stores it (a plain record: no model instance on the hot path)."""
+
+    pk: int
+    tag: Tag
+    reason: str
+    confidence: float
+    method_detail: str
+
+    def instance(self, article: Article | None) -> ArticleTag:
+        """The ``ArticleTag`` this record is (or will be, before it is stored: ``pk`` 0)."""
+        from intel.choices import Method, ReviewStatus
+        from intel.models import ArticleTag
+
+        obj = ArticleTag(
+            pk=self.pk or None, article=article, tag=self.tag, reason=self.reason,
+            review_status=ReviewStatus.PROPOSED, method=Method.RULE, method_detail=self.method_detail,
+            confidence=self.confidence,
+        )  # fmt: skip
+        if self.pk:
+            obj._state.adding = False
+            obj._state.db = ArticleTag.objects.db
+        return obj
+
+
+@dataclass
 class CitedSource:
     source: Source
     start: int
@@ -114,7 +140,7 @@ class ArticleContext:
     # events, quotes, tags
     events: list[EventOutcome] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
-    tags: list[Any] = field(default_factory=list)
+    tags: list[StoredTag] = field(default_factory=list)
     mentions: list[StoredMention] = field(default_factory=list)
 
     @property

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from intel.models import Article, ArticleTag, Company, Event, Market, Person, Product, Quote, Source
 
-from .context import ArticleContext, StoredMention
+from .context import ArticleContext, StoredMention, StoredTag
 
 
 @dataclass
 class IngestResult:
+    """What one article's ingest made or found.
+
+    The model instances of the tags are built from the stage's plain records
+    the first time a caller reads them: a feed or a bulk import that only
+    counts articles never pays for them.
+    """
+
     article: Article
     new: bool
     near_duplicate_of: Article | None = None
@@ -19,8 +27,12 @@ class IngestResult:
     proposed: list[tuple[str, Any]] = field(default_factory=list)
     events: list[tuple[Event, bool]] = field(default_factory=list)  # (event, new)
     quotes: list[Quote] = field(default_factory=list)
-    tags: list[ArticleTag] = field(default_factory=list)
     cited_sources: list[Source] = field(default_factory=list)
+    stored_tags: list[StoredTag] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def tags(self) -> list[ArticleTag]:
+        return [tag.instance(self.article) for tag in self.stored_tags]
 
     @classmethod
     def from_context(cls, ctx: ArticleContext) -> IngestResult:
@@ -37,7 +49,7 @@ class IngestResult:
             proposed=list(ctx.proposed) + [("role", role) for role in ctx.roles],
             events=list(events.values()),
             quotes=list(ctx.quotes),
-            tags=list(ctx.tags),
+            stored_tags=list(ctx.tags),
             cited_sources=list({c.source.pk: c.source for c in ctx.cited}.values()),
         )
 

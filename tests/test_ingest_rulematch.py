@@ -1,0 +1,78 @@
+"""The ingest path's rule matching (literal prefixes first) finds exactly what intel.matching finds."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from intel.builtin_tags import BUILTIN_TAGS
+from intel.ingest.event_rules import BUILTIN_TRIGGERS
+from intel.ingest.rulematch import Text, find_rule_matches, literal_prefixes
+from intel.matching import find_matches
+from tests.seed import SEED_TEXT
+
+RULES = [(algorithm, pattern, False) for *_, rules in BUILTIN_TAGS for _, algorithm, pattern, _ in rules]
+RULES += [("regex", trigger.pattern.pattern, False) for trigger in BUILTIN_TRIGGERS]
+RULES += [
+    ("any", "premium flagship", True),
+    ("any", 'carrier "unlocked phone" US', False),
+    ("all", "budget sanctions", False),
+    ("all", "budget nothing-here", False),
+    ("literal", "price cuts", False),
+    ("literal", "  Price  Cuts ", True),
+    ("regex", r"(?i)BUDGET|tariffs?", True),
+    ("regex", r"(?i:budget)|tariff", True),
+    ("regex", r"(?<=the )\w+ market", False),
+    ("regex", r"(?<!\w)low[- ]cost", False),
+    ("regex", r"^Story \d+", False),
+    ("regex", r"(?m)^\w+", False),
+    ("regex", r"a|", False),
+    ("regex", r"(?:us|ab)+c?", False),
+    ("regex", r"\bı\w+|\bi\w+", False),
+    ("regex", r"ſ|s\w", False),
+    ("regex", r"st\b|t", False),
+    ("regex", r"\d+(?:\.\d+)? ?%", False),
+    ("regex", r"(?x) b u d g e t", False),
+    ("fuzzy", "budget phones", False),
+]
+
+WORDS = (  # noqa: SIM905 - a line of words reads better than 56 quoted ones
+    "budget Budget BUDGET budgets low-cost low cost Low Cost tariff Tariffs sanctions the US carriers mobile carriers "
+    "premium flagship high-end High-End unlocked phone price cuts İnstanbul ıt ſanctions Kelvin Straße ß ﬅ "
+    "enter the market entered a new big market foray into Story 12 3.5 % 12% us usc ab abc c . , ; \n"
+).split(" ")
+
+
+def _texts() -> list[str]:
+    rng = random.Random(11)
+    texts = [SEED_TEXT, "", "budget", "low-cost", "a", "\n\nbudget\n", "xbudget budget_ budgetx"]
+    for _ in range(300):
+        texts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 60))))
+        texts.append("".join(rng.choice(WORDS) for _ in range(rng.randint(1, 30))))
+    return texts
+
+
+@pytest.mark.parametrize(("algorithm", "pattern", "case_sensitive"), RULES)
+def test_same_matches_as_intel_matching(algorithm: str, pattern: str, case_sensitive: bool) -> None:
+    for raw in _texts():
+        text = Text(raw)
+        for limit in (None, 1, 4):
+            expected = find_matches(
+                raw, algorithm=algorithm, pattern=pattern, case_sensitive=case_sensitive, limit=limit
+            )
+            found = find_rule_matches(
+                text, algorithm=algorithm, pattern=pattern, case_sensitive=case_sensitive, limit=limit
+            )
+            assert found == expected, (raw, limit)
+
+
+def test_prefixes_are_found_for_the_builtin_tag_rules_only_where_the_pattern_says_so() -> None:
+    assert literal_prefixes(re.compile(r"\bbudget\b|\blow[- ]cost\b", re.IGNORECASE)) == ("budget", "low")
+    assert literal_prefixes(re.compile(r"\b(?:US|mobile) carriers\b", re.IGNORECASE)) == ("us", "mobile")
+    assert literal_prefixes(re.compile(r"(?:us|ab)+c?")) is None  # repeated: no plain prefix
+    assert literal_prefixes(re.compile(r"\w+ market")) is None
+    assert literal_prefixes(re.compile(r"a|")) is None  # may match the empty string
+    assert literal_prefixes(re.compile(r"(?i:budget)|tariff")) is None
+    assert literal_prefixes(re.compile("café", re.IGNORECASE)) is None  # beyond ASCII
