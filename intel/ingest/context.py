@@ -105,11 +105,27 @@ class CitedSource:
 
 @dataclass
 class EventOutcome:
-    event: Event
+    """An event an article proposed or gave evidence for (a plain record: ``instance()`` makes the model's)."""
+
+    event_id: int
     new: bool
     evidence_start: int
     evidence_end: int
     main_company: int | None  # the event's actor (else target, else partner), known to stage 7
+    time_start: date | None
+    time_end: date | None
+    stored: dict[str, Any] | None = None  # a new event's stored fields: its instance needs no query
+
+    def instance(self) -> Event | None:
+        """The new event's ``Event`` (None for an event stored before: load it)."""
+        from intel.models import Event
+
+        if self.stored is None:
+            return None
+        event = Event(pk=self.event_id, **self.stored)
+        event._state.adding = False
+        event._state.db = Event.objects.db
+        return event
 
 
 @dataclass

@@ -118,19 +118,19 @@ def _quotes_as_evidence(batch: list[ArticleContext]) -> None:
                 continue
             times = [t for t in ctx.times if quote.start <= t.start < quote.end and t.date_start]
             quote_sentence = ctx.sentence_at(quote.start)
-            for outcome in {o.event.pk: o for o in ctx.events}.values():
-                event = outcome.event
+            for outcome in {o.event_id: o for o in ctx.events}.values():
                 if outcome.main_company not in companies:
                     continue
                 near = 0 <= quote_sentence - ctx.sentence_at(outcome.evidence_start) <= 2
                 # A dated quote supports only a dated event whose time it overlaps.
-                overlap = event.time_start is not None and any(
-                    resolve_range_overlap((t.date_start, t.date_end), (event.time_start, event.time_end)) for t in times
+                event_time = (outcome.time_start, outcome.time_end)
+                overlap = outcome.time_start is not None and any(
+                    resolve_range_overlap((t.date_start, t.date_end), event_time) for t in times
                 )
                 if overlap or (near and not times):
                     evidence.append(
                         Evidence(
-                            event=event,
+                            event_id=outcome.event_id,
                             article=ctx.article,
                             start=quote.start,
                             end=quote.end,
