@@ -8,8 +8,10 @@ import re
 import pytest
 
 from intel.builtin_tags import BUILTIN_TAGS
+from intel.ingest import timex
 from intel.ingest.event_rules import BUILTIN_TRIGGERS
-from intel.ingest.rulematch import Text, find_rule_matches, literal_prefixes
+from intel.ingest.prefixscan import finditer, literal_prefixes
+from intel.ingest.rulematch import Text, find_rule_matches
 from intel.matching import find_matches
 from tests.seed import SEED_TEXT
 
@@ -30,6 +32,9 @@ RULES += [
     ("regex", r"(?m)^\w+", False),
     ("regex", r"a|", False),
     ("regex", r"(?:us|ab)+c?", False),
+    ("regex", r"(?:us|ab)*c", False),
+    ("regex", r"(?:the\s+)?(?:big|low)\s+\w+", False),
+    ("regex", r"(?=[12])(?<![0-9-])(?P<y>(?:19|20)[0-9][0-9])(?![0-9])", False),
     ("regex", r"\bı\w+|\bi\w+", False),
     ("regex", r"ſ|s\w", False),
     ("regex", r"st\b|t", False),
@@ -41,7 +46,7 @@ RULES += [
 WORDS = (  # noqa: SIM905 - a line of words reads better than 56 quoted ones
     "budget Budget BUDGET budgets low-cost low cost Low Cost tariff Tariffs sanctions the US carriers mobile carriers "
     "premium flagship high-end High-End unlocked phone price cuts İnstanbul ıt ſanctions Kelvin Straße ß ﬅ "
-    "enter the market entered a new big market foray into Story 12 3.5 % 12% us usc ab abc c . , ; \n"
+    "enter the market entered a new big market foray into Story 12 3.5 % 12% us usc ab abc c . , ; \n 2019 1999-2000 "
 ).split(" ")
 
 
@@ -71,8 +76,28 @@ def test_same_matches_as_intel_matching(algorithm: str, pattern: str, case_sensi
 def test_prefixes_are_found_for_the_builtin_tag_rules_only_where_the_pattern_says_so() -> None:
     assert literal_prefixes(re.compile(r"\bbudget\b|\blow[- ]cost\b", re.IGNORECASE)) == ("budget", "low")
     assert literal_prefixes(re.compile(r"\b(?:US|mobile) carriers\b", re.IGNORECASE)) == ("us", "mobile")
-    assert literal_prefixes(re.compile(r"(?:us|ab)+c?")) is None  # repeated: no plain prefix
+    assert literal_prefixes(re.compile(r"(?:us|ab)+c?")) == ("us", "ab")
+    assert literal_prefixes(re.compile(r"(?:the\s+)?(?:first|last) quarter")) == ("the", "first", "last")
+    assert literal_prefixes(re.compile(r"(?:us|ab)*c?")) is None  # may match the empty string
     assert literal_prefixes(re.compile(r"\w+ market")) is None
     assert literal_prefixes(re.compile(r"a|")) is None  # may match the empty string
     assert literal_prefixes(re.compile(r"(?i:budget)|tariff")) is None
     assert literal_prefixes(re.compile("café", re.IGNORECASE)) is None  # beyond ASCII
+
+
+TIME_WORDS = (  # noqa: SIM905 - a line of words reads better than quoted ones
+    "in 2019 by the end of the year next year Q3 3Q 2019 H1 2H the first half of 2020 last month this quarter "
+    "in two years within the next 3 months 12 July 2018 July 12, 2018 2018-07-12 early 2019 mid-2019 late next year "
+    "the coming weeks earlier this year today tomorrow fiscal 2019 FY2020 in September since March next May the "
+    "second quarter 1st quarter final quarter 1990s 2019 units $2019 20% İn ſeptember"
+).split(" ")
+
+
+@pytest.mark.parametrize("rule", range(len(timex._RULES)))
+def test_time_patterns_find_what_finditer_finds(rule: int) -> None:
+    pattern = timex._RULES[rule].pattern
+    rng = random.Random(rule)
+    texts = [SEED_TEXT] + [" ".join(rng.choices(TIME_WORDS, k=rng.randint(1, 40))) for _ in range(300)]
+    for raw in texts:
+        expected = [(m.span(), m.groupdict()) for m in pattern.finditer(raw)]
+        assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
