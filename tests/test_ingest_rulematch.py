@@ -83,6 +83,7 @@ def test_prefixes_are_found_for_the_builtin_tag_rules_only_where_the_pattern_say
     assert literal_prefixes(re.compile(r"a|")) is None  # may match the empty string
     assert literal_prefixes(re.compile(r"(?i:budget)|tariff")) is None
     assert literal_prefixes(re.compile("café", re.IGNORECASE)) is None  # beyond ASCII
+    assert literal_prefixes(re.compile("café")) == ("café",)  # case-sensitive: found as written
 
 
 TIME_WORDS = (  # noqa: SIM905 - a line of words reads better than quoted ones
@@ -101,3 +102,15 @@ def test_time_patterns_find_what_finditer_finds(rule: int) -> None:
     for raw in texts:
         expected = [(m.span(), m.groupdict()) for m in pattern.finditer(raw)]
         assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
+
+
+@pytest.mark.parametrize("surface", ["Xiaomi", "OnePlus", "Galaxy S", "Café Öl", "AT&T", "Wang Xiang", "İnci"])
+def test_name_occurrences_are_found_as_with_finditer(surface: str) -> None:
+    from intel.ingest.new_entities import _name_pattern
+
+    pattern = _name_pattern(surface)
+    rng = random.Random(surface)
+    words = [surface, surface + "'s", surface + "’s", surface + "s", "x" + surface, surface.lower(), "and", ",", "."]
+    for raw in [" ".join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(300)]:
+        expected = [m.span() for m in pattern.finditer(raw)]
+        assert [m.span() for m in finditer(pattern, Text(raw))] == expected, raw

@@ -25,26 +25,26 @@ from django.db import connections, models
 
 from intel.models import RejectedProposal, Reviewable
 from intel.models.base import TrackedQuerySet, bulk_changed, insert_returning_ids, record_bulk_history
-from intel.review import without_rejected
+from intel.review import rejected_fingerprints
 
 M = TypeVar("M", bound=models.Model)
 D = TypeVar("D")
 
 
-def unrejected(model: type[Reviewable], drafts: Sequence[D], instance: Callable[[D], Reviewable]) -> list[D]:
-    """The drafts whose proposals a person has not rejected before (``without_rejected``).
+def unrejected(model: type[Reviewable], drafts: Sequence[D], fingerprint: Callable[[D], str]) -> list[D]:
+    """The drafts whose proposals a person has not rejected before (``rejected_fingerprints``).
 
-    A proposal's fingerprint is the model's to compute, from an instance; building
-    one per draft costs more than storing it, so they are built only when a
-    proposal of this model was ever rejected (one query tells).
+    Fingerprints cost a hash each and, for most models, a model instance to
+    compute them with (more than storing the record): they are computed only
+    when a proposal of this model was ever rejected (one query tells).
     """
     if not drafts:
         return []
     if not RejectedProposal.objects.filter(model_label=model._meta.label_lower).exists():
         return list(drafts)
-    instances = [instance(draft) for draft in drafts]
-    kept = {id(obj) for obj in without_rejected(instances)}
-    return [draft for draft, obj in zip(drafts, instances, strict=True) if id(obj) in kept]
+    prints = [fingerprint(draft) for draft in drafts]
+    rejected = rejected_fingerprints(model, prints)
+    return [draft for draft, print_ in zip(drafts, prints, strict=True) if print_ not in rejected]
 
 
 def copy_rows(
@@ -66,7 +66,8 @@ def copy_values(
 ) -> list[int]:
     """``copy_rows`` for rows that give only some fields: every other field gets what
     ``bulk_create`` would store for an instance that left it unset (its default,
-    ``auto_now_add``), so a field added to the model later needs no change here."""
+    ``auto_now_add``), so a field added to the model later needs no change here.
+    A tracked model's rows get their history rows, as from ``bulk_create``."""
     if not rows:
         return []
     connection = connections[model.objects.db]
@@ -88,7 +89,11 @@ def copy_values(
             full_rows.append((*row, *values))
     else:
         full_rows = [(*row, *constant) for row in rows]
-    return copy_rows(model, [*fields, *(f.name for f in others)], full_rows, returning_ids=returning_ids)
+    ids = copy_rows(model, [*fields, *(f.name for f in others)], full_rows, returning_ids=returning_ids)
+    if returning_ids and isinstance(model._default_manager.all(), TrackedQuerySet):
+        record_bulk_history(model, ids, history_type="+", reason="bulk create", using=model.objects.db)
+        bulk_changed.send(sender=model, created=True)
+    return ids
 
 
 def create_instances(objs: Sequence[M]) -> None:

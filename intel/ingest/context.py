@@ -96,6 +96,37 @@ class StoredTag:
 
 
 @dataclass
+class StoredQuote:
+    """A quote as stage 8 stores it (a plain record: no model instance on the hot path)."""
+
+    pk: int
+    text: str
+    start: int
+    end: int
+    speaker_id: int | None
+    speaker_name: str
+    reported_via: Source | None
+    method_detail: str
+    confidence: float
+
+    def instance(self, article: Article | None) -> Quote:
+        """The ``Quote`` this record is (or will be, before it is stored: ``pk`` 0)."""
+        from intel.choices import Method, ReviewStatus
+        from intel.models import Quote
+
+        obj = Quote(
+            pk=self.pk or None, article=article, text=self.text, start=self.start, end=self.end,
+            speaker_id=self.speaker_id, speaker_name=self.speaker_name, reported_via=self.reported_via,
+            review_status=ReviewStatus.PROPOSED, method=Method.RULE, method_detail=self.method_detail,
+            confidence=self.confidence,
+        )  # fmt: skip
+        if self.pk:
+            obj._state.adding = False
+            obj._state.db = Quote.objects.db
+        return obj
+
+
+@dataclass
 class CitedSource:
     source: Source
     start: int
@@ -155,7 +186,7 @@ class ArticleContext:
     times: list[TimeExpression] = field(default_factory=list)
     # events, quotes, tags
     events: list[EventOutcome] = field(default_factory=list)
-    quotes: list[Quote] = field(default_factory=list)
+    quotes: list[StoredQuote] = field(default_factory=list)
     tags: list[StoredTag] = field(default_factory=list)
     mentions: list[StoredMention] = field(default_factory=list)
 

@@ -29,9 +29,8 @@ from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
 from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
 from intel.models.base import record_bulk_history
-from intel.review import rejected_fingerprints
 
-from .bulk import copy_rows
+from .bulk import copy_rows, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .timex import resolve_range_overlap
@@ -273,9 +272,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not drafts:
         return
     _summarise(drafts)
-    fingerprints = [_fingerprint(d) for d in drafts]
-    rejected = rejected_fingerprints(Event, fingerprints)
-    drafts = [d for d, fingerprint in zip(drafts, fingerprints, strict=True) if fingerprint not in rejected]
+    drafts = unrejected(Event, drafts, _fingerprint)
     # Known events and the ones proposed earlier in this batch, by type and main company.
     index: dict[tuple[str, int | None], list[Known]] = {}
     for known in _known_events(drafts):

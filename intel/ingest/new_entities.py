@@ -39,11 +39,12 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
 from intel.models.slugs import assign_unique_slugs
-from intel.review import rejected_fingerprints, without_rejected
+from intel.review import without_rejected
 
-from .bulk import copy_rows, create_instances
+from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
 from .gazetteer import get_gazetteer
+from .prefixscan import Text, finditer
 
 NAME = "new entities"
 
@@ -330,6 +331,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
         found.append((ctx, companies + people + products + sources))
     records = _create_records(found)
     for ctx, cands in found:
+        text = Text(ctx.body)  # where each name occurs: str.find, then the pattern there
         for cand in cands:
             if cand.kind == "source":
                 source = records.get(("source", cand.surface.casefold()))
@@ -345,7 +347,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             if getattr(record, "_rivalscope_new", False):
                 ctx.proposed.append((cand.kind, record))
                 record._rivalscope_new = False
-            for occ in _all_occurrences(ctx, cand):
+            for occ in _all_occurrences(ctx, cand, text):
                 ctx.hits.append(
                     Hit(
                         occ[0],
@@ -369,11 +371,11 @@ def _name_pattern(surface: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(surface)}(?:'s|’s)?(?!\w)")
 
 
-def _all_occurrences(ctx: ArticleContext, cand: Candidate) -> list[tuple[int, int]]:
+def _all_occurrences(ctx: ArticleContext, cand: Candidate, text: Text) -> list[tuple[int, int]]:
     """Where the name occurs, sentence starts included now that it is known to be a name."""
     spans = {(o.start, o.end) for o in cand.occurrences}
     taken = [(h.start, h.end) for h in ctx.hits]
-    for match in _name_pattern(cand.surface).finditer(ctx.body):
+    for match in finditer(_name_pattern(cand.surface), text):
         end = match.start() + len(cand.surface)
         if not any(a < end and match.start() < b for a, b in taken):
             spans.add((match.start(), end))
@@ -530,12 +532,14 @@ def _store_mentions(batch: list[ArticleContext]) -> None:
             if key not in seen:
                 seen.add(key)
                 pending.append((ctx, hit))
-    fingerprints = [
-        Mention.fingerprint_for(ctx.article.content_hash, h.start, h.end, h.kind, h.target_id)  # type: ignore[union-attr]
-        for ctx, h in pending
-    ]
-    rejected = rejected_fingerprints(Mention, fingerprints)
-    pending = [pair for pair, fp in zip(pending, fingerprints, strict=True) if fp not in rejected]
+    pending = unrejected(
+        Mention,
+        pending,
+        lambda pair: Mention.fingerprint_for(
+            pair[0].article.content_hash,  # type: ignore[union-attr]
+            pair[1].start, pair[1].end, pair[1].kind, pair[1].target_id,
+        ),
+    )  # fmt: skip
     rows = []
     for ctx, hit in pending:
         targets: list[int | None] = [None, None, None, None]

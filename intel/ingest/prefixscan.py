@@ -73,10 +73,11 @@ def literal_prefixes(regex: re.Pattern[str]) -> tuple[str, ...] | None:
     except (re.error, RecursionError):  # compiled already, so never expected; the plain path then
         return None
     prefixes = _prefixes(list(parsed))
-    if not prefixes or not all(p.isascii() for p in prefixes):
-        # Beyond ASCII, re.IGNORECASE knows equivalences that str.lower() does not.
+    if not prefixes:
         return None
     if regex.flags & re.IGNORECASE:
+        if not all(p.isascii() for p in prefixes):
+            return None  # beyond ASCII, re.IGNORECASE knows equivalences that str.lower() does not
         prefixes = [p.lower() for p in prefixes]
     return tuple(dict.fromkeys(prefixes))
 

@@ -8,14 +8,14 @@ from typing import Any
 
 from intel.models import Article, ArticleTag, Company, Event, Market, Person, Product, Quote, Source
 
-from .context import ArticleContext, EventOutcome, StoredMention, StoredTag
+from .context import ArticleContext, EventOutcome, StoredMention, StoredQuote, StoredTag
 
 
 @dataclass
 class IngestResult:
     """What one article's ingest made or found.
 
-    The model instances of the events and tags are built from the stage's plain records
+    The model instances of the events, quotes and tags are built from the stage's plain records
     the first time a caller reads them: a feed or a bulk import that only
     counts articles never pays for them.
     """
@@ -25,10 +25,14 @@ class IngestResult:
     near_duplicate_of: Article | None = None
     mentions: list[StoredMention] = field(default_factory=list)
     proposed: list[tuple[str, Any]] = field(default_factory=list)
-    quotes: list[Quote] = field(default_factory=list)
     cited_sources: list[Source] = field(default_factory=list)
+    stored_quotes: list[StoredQuote] = field(default_factory=list, repr=False)
     stored_tags: list[StoredTag] = field(default_factory=list, repr=False)
     event_outcomes: list[EventOutcome] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def quotes(self) -> list[Quote]:
+        return [quote.instance(self.article) for quote in self.stored_quotes]
 
     @cached_property
     def tags(self) -> list[ArticleTag]:
@@ -57,7 +61,7 @@ class IngestResult:
             mentions=list(ctx.mentions),
             proposed=list(ctx.proposed) + [("role", role) for role in ctx.roles],
             event_outcomes=list(ctx.events),
-            quotes=list(ctx.quotes),
+            stored_quotes=list(ctx.quotes),
             stored_tags=list(ctx.tags),
             cited_sources=list({c.source.pk: c.source for c in ctx.cited}.values()),
         )
