@@ -114,3 +114,24 @@ def test_name_occurrences_are_found_as_with_finditer(surface: str) -> None:
     for raw in [" ".join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(300)]:
         expected = [m.span() for m in pattern.finditer(raw)]
         assert [m.span() for m in finditer(pattern, Text(raw))] == expected, raw
+
+
+def test_builtin_triggers_fire_as_with_a_substring_test_per_keyword() -> None:
+    from intel.ingest.event_rules import KEYWORDS, builtin_triggers_in
+
+    def expected(text: str) -> list[tuple[str, tuple[int, int]]]:
+        lowered = text.lower()
+        fired = []
+        for trigger in BUILTIN_TRIGGERS:
+            if any(word in lowered for word in KEYWORDS[trigger.name]):
+                match = trigger.pattern.search(text)
+                if match is not None:
+                    fired.append((trigger.name, match.span()))
+        return fired
+
+    rng = random.Random(5)
+    words = [w for ws in KEYWORDS.values() for w in ws] + ["Xiaomi", "the", "market", "into", "with", "of", "İ", "."]
+    words += ["entered", "enters into talks", "sanctions", "price cuts", "third-largest", "takes over", "sued Apple"]
+    texts = [SEED_TEXT] + [" ".join(rng.choices(words, k=rng.randint(1, 15))) for _ in range(2000)]
+    for text in texts:
+        assert [(t.name, span) for t, span in builtin_triggers_in(text)] == expected(text), text
