@@ -9,7 +9,7 @@ import pytest
 
 from intel.builtin_tags import BUILTIN_TAGS
 from intel.ingest import timex
-from intel.ingest.event_rules import BUILTIN_TRIGGERS
+from intel.ingest.event_rules import BUILTIN_TRIGGERS, STATUS_CUES
 from intel.ingest.prefixscan import finditer, literal_prefixes
 from intel.ingest.rulematch import Text, find_rule_matches
 from intel.matching import find_matches
@@ -17,6 +17,7 @@ from tests.seed import SEED_TEXT
 
 RULES = [(algorithm, pattern, False) for *_, rules in BUILTIN_TAGS for _, algorithm, pattern, _ in rules]
 RULES += [("regex", trigger.pattern.pattern, False) for trigger in BUILTIN_TRIGGERS]
+RULES += [("regex", cue.pattern, False) for _, cue in STATUS_CUES]
 RULES += [
     ("any", "premium flagship", True),
     ("any", 'carrier "unlocked phone" US', False),
@@ -104,16 +105,18 @@ def test_time_patterns_find_what_finditer_finds(rule: int) -> None:
         assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
 
 
-@pytest.mark.parametrize("surface", ["Xiaomi", "OnePlus", "Galaxy S", "Café Öl", "AT&T", "Wang Xiang", "İnci"])
-def test_name_occurrences_are_found_as_with_finditer(surface: str) -> None:
-    from intel.ingest.new_entities import _name_pattern
+@pytest.mark.parametrize(
+    "surface", ["Xiaomi", "OnePlus", "Galaxy S", "Café Öl", "AT&T", "Wang Xiang", "İnci", "Mi", "s", "X_1", "Q3."]
+)
+def test_name_occurrences_are_where_the_name_pattern_matches(surface: str) -> None:
+    from intel.ingest.new_entities import _name_pattern, name_starts
 
     pattern = _name_pattern(surface)
     rng = random.Random(surface)
-    words = [surface, surface + "'s", surface + "’s", surface + "s", "x" + surface, surface.lower(), "and", ",", "."]
-    for raw in [" ".join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(300)]:
-        expected = [m.span() for m in pattern.finditer(raw)]
-        assert [m.span() for m in finditer(pattern, Text(raw))] == expected, raw
+    words = [surface, surface + "'s", surface + "’s", surface + "s", "x" + surface, surface.lower(), "_", "'s", "2"]
+    words += [surface + "'sa", surface + "’s_", surface + surface, "and", ",", ".", "é", ""]
+    for raw in [rng.choice(["", " "]).join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(500)]:
+        assert name_starts(raw, surface) == [m.start() for m in pattern.finditer(raw)], raw
 
 
 def test_builtin_triggers_fire_as_with_a_substring_test_per_keyword() -> None:

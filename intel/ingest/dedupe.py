@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -141,8 +141,7 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
         return signatures
     holders: dict[tuple[int, int], list[int]] = {}
     values = {value for _, value in wanted}
-    rows = ArticleBand.objects.filter(value__in=values).values_list("article_id", "band", "value")
-    for article_id, band, value in rows:
+    for article_id, band, value in _band_rows(values):
         if (band, value) in wanted:
             holders.setdefault((band, value), []).append(article_id)
     if not holders:
@@ -181,6 +180,22 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
         for i, pk in originals.items():
             fresh[i][0].near_duplicate_of = found[pk]
     return signatures
+
+
+def _band_rows(values: set[int]) -> list[tuple[int, int, int]]:
+    """(article, band, value) of the stored bands with one of these values."""
+    connection = connections[ArticleBand.objects.db]
+    if connection.vendor != "postgresql":
+        return list(ArticleBand.objects.filter(value__in=values).values_list("article_id", "band", "value"))
+    # 3,200 values a batch: as one array parameter, not an IN list of 3,200 that
+    # Django compiles, psycopg splices into the text and PostgreSQL parses.
+    table = ArticleBand._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT article_id, band, value FROM {connection.ops.quote_name(table)} WHERE value = ANY(%s::bigint[])",  # noqa: S608 - a model's table name
+            [list(values)],
+        )
+        return cursor.fetchall()
 
 
 def _store_bands(fresh: list[tuple[ArticleContext, Article]], signatures: dict[int, list[int]]) -> None:

@@ -12,6 +12,8 @@ import ahocorasick
 
 from intel.choices import EventStatus, EventType
 
+from .prefixscan import Text, finditer
+
 
 @dataclass(frozen=True)
 class Trigger:
@@ -178,9 +180,19 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=4096)
 def status_of(sentence: str, default: str) -> str:
+    return _cue_status(sentence) or default
+
+
+@lru_cache(maxsize=4096)
+def _cue_status(sentence: str) -> str | None:
+    """The status the sentence's wording sets, if any (the same for every trigger in it).
+
+    Each cue is tried only where one of its words starts (``prefixscan``): six
+    regular-expression scans of every sentence with an event were a tenth of stage 7.
+    """
+    text = Text(sentence)
     for status, cue in STATUS_CUES:
-        if cue.search(sentence):
+        if next(finditer(cue, text), None) is not None:
             return status
-    return default
+    return None

@@ -44,7 +44,6 @@ from intel.review import without_rejected
 from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
 from .gazetteer import get_gazetteer
-from .prefixscan import Text, finditer
 
 NAME = "new entities"
 
@@ -331,7 +330,6 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
         found.append((ctx, companies + people + products + sources))
     records = _create_records(found)
     for ctx, cands in found:
-        text = Text(ctx.body)  # where each name occurs: str.find, then the pattern there
         for cand in cands:
             if cand.kind == "source":
                 source = records.get(("source", cand.surface.casefold()))
@@ -347,7 +345,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             if getattr(record, "_rivalscope_new", False):
                 ctx.proposed.append((cand.kind, record))
                 record._rivalscope_new = False
-            for occ in _all_occurrences(ctx, cand, text):
+            for occ in _all_occurrences(ctx, cand):
                 ctx.hits.append(
                     Hit(
                         occ[0],
@@ -368,17 +366,47 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
 
 @lru_cache(maxsize=4096)
 def _name_pattern(surface: str) -> re.Pattern[str]:
+    """What ``name_starts`` finds, as a regular expression (kept as its specification, for the tests)."""
     return re.compile(rf"(?<!\w){re.escape(surface)}(?:'s|’s)?(?!\w)")
 
 
-def _all_occurrences(ctx: ArticleContext, cand: Candidate, text: Text) -> list[tuple[int, int]]:
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches in a str pattern
+
+
+def name_starts(body: str, surface: str) -> list[int]:
+    """Where ``_name_pattern(surface).finditer(body)`` matches: the name as a whole word,
+    possessive allowed. With ``str.find`` and two character tests instead of compiling a
+    pattern per new name (each is a new name: the cache never hits)."""
+    starts: list[int] = []
+    if not surface:
+        return [m.start() for m in _name_pattern(surface).finditer(body)]
+    size, length = len(surface), len(body)
+    at = body.find(surface)
+    while at != -1:
+        end = at + size
+        if at == 0 or not _is_word(body[at - 1]):
+            # The possessive first, as the pattern's greedy (?:'s|’s)? tries it first.
+            if body.startswith(("'s", "’s"), end) and (end + 2 == length or not _is_word(body[end + 2])):
+                starts.append(at)
+                at = body.find(surface, end + 2)
+                continue
+            if end == length or not _is_word(body[end]):
+                starts.append(at)
+                at = body.find(surface, end)
+                continue
+        at = body.find(surface, at + 1)
+    return starts
+
+
+def _all_occurrences(ctx: ArticleContext, cand: Candidate) -> list[tuple[int, int]]:
     """Where the name occurs, sentence starts included now that it is known to be a name."""
     spans = {(o.start, o.end) for o in cand.occurrences}
     taken = [(h.start, h.end) for h in ctx.hits]
-    for match in finditer(_name_pattern(cand.surface), text):
-        end = match.start() + len(cand.surface)
-        if not any(a < end and match.start() < b for a, b in taken):
-            spans.add((match.start(), end))
+    for start in name_starts(ctx.body, cand.surface):
+        end = start + len(cand.surface)
+        if not any(a < end and start < b for a, b in taken):
+            spans.add((start, end))
     return sorted(spans)
 
 
