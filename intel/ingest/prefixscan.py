@@ -18,6 +18,7 @@ import re._constants as sre  # the parser's opcodes: the pattern's structure dec
 import re._parser as sre_parse
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 # Characters that re.IGNORECASE matches to an ASCII letter although their lower
 # case is not that letter ("İ", "ı", "ſ"; found by trying every code point): in a
@@ -39,13 +40,13 @@ class Text:
 
 def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
     """``regex.finditer(text.text)``, trying the pattern only where one of its literal prefixes starts."""
-    prefixes = literal_prefixes(regex)
-    haystack = text.lowered if regex.flags & re.IGNORECASE else text.text
-    if prefixes is None or haystack is None:
+    plan = _plan(regex)
+    haystack = None if plan is None else text.lowered if plan.ignore_case else text.text
+    if plan is None or haystack is None:
         yield from regex.finditer(text.text)
         return
     starts: set[int] = set()
-    for prefix in prefixes:
+    for prefix in plan.prefixes:
         at = haystack.find(prefix)
         while at != -1:
             starts.add(at)
@@ -62,6 +63,19 @@ def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
         if m is not None:
             yield m
             end = m.end()
+
+
+class _Plan(NamedTuple):
+    prefixes: tuple[str, ...]
+    ignore_case: bool  # the prefixes are lower-cased, to be found in the lower-cased text
+
+
+@lru_cache(maxsize=2048)
+def _plan(regex: re.Pattern[str]) -> _Plan | None:
+    prefixes = literal_prefixes(regex)
+    # The flags are an enum.Flag, whose & runs in Python (a tenth of this module's
+    # time when tested at every call): once per pattern here.
+    return None if prefixes is None else _Plan(prefixes, bool(regex.flags & re.IGNORECASE))
 
 
 @lru_cache(maxsize=2048)
