@@ -127,7 +127,9 @@ _NEXT_WORD = r"(?:[A-Z][\w&-]*|[a-z]{1,3}[A-Z][\w-]*|\d{1,4}[A-Za-z]{0,3})"
 _RUN = re.compile(rf"(?<![\w&-]){_NAME_WORD}(?: {_NEXT_WORD})*(?![\w&-])")
 
 
+@lru_cache(maxsize=65536)
 def _name_like(word: str) -> bool:
+    # Cached: the same capitalised words come back in article after article.
     if word in OTHER_CAPS or word in MONTHS or word in WEEKDAYS:
         return False
     if _CAMEL_LOWER.match(word):
@@ -156,14 +158,14 @@ def _runs(ctx: ArticleContext, demonyms: frozenset[str]) -> list[Occurrence]:
         current: list[Word] = []
         offset = match.start()
         for text in match.group(0).split(" "):
-            word = Word(text, offset)
+            idx = offset
             offset += len(text) + 1
-            if is_known(word.idx) or not (_name_like(text) or (current and _CONTINUATION.match(text))):
+            if is_known(idx) or not (_name_like(text) or (current and _CONTINUATION.match(text))):
                 if current:
                     runs.append(current)
                 current = []
                 continue
-            current.append(word)
+            current.append(Word(text, idx))
         if current:
             runs.append(current)
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from spacy.attrs import IS_PUNCT, ORTH
 
 from .context import ArticleContext, IngestEnv, Sentence
-from .nlp import english
+from .nlp import sentence_tokenizer
 
 NAME = "sentences"
 
@@ -33,12 +33,12 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
 @lru_cache(maxsize=1)
 def _sentence_enders() -> frozenset[int]:
     """The hashes of the characters that end a sentence, as spaCy's sentencizer has them."""
-    nlp = english()
+    nlp = sentence_tokenizer()
     return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
 
 
 def sentencizer_spans(text: str) -> list[tuple[int, int]]:
-    """The character spans of ``english()(text).sents``, without running the pipeline.
+    """The character spans of ``sentence_tokenizer()(text).sents``, without running the pipeline.
 
     spaCy's sentencizer reads each token's text as a Python string and builds a
     ``Token`` object per token: a token that follows a sentence-ending character
@@ -47,7 +47,7 @@ def sentencizer_spans(text: str) -> list[tuple[int, int]]:
     and punctuation flags costs a quarter as much (``tests/test_ingest_sentences.py``
     checks the spans against the sentencizer's).
     """
-    doc = english().make_doc(text)  # make_doc also enforces spaCy's max_length, as before
+    doc = sentence_tokenizer().make_doc(text)  # make_doc also enforces spaCy's max_length, as before
     if not len(doc):
         return []
     enders = _sentence_enders()
