@@ -18,13 +18,22 @@ Errors are Django's (``IntegrityError`` and the like), as from the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, models
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from intel.models import RejectedProposal, Reviewable
-from intel.models.base import TrackedQuerySet, bulk_changed, insert_returning_ids, record_bulk_history
+from intel.models.base import (
+    TrackedQuerySet,
+    _current_user_id,
+    bulk_changed,
+    insert_returning_ids,
+    record_bulk_history,
+)
 from intel.review import rejected_fingerprints
 
 M = TypeVar("M", bound=models.Model)
@@ -45,6 +54,44 @@ def unrejected(model: type[Reviewable], drafts: Sequence[D], fingerprint: Callab
     prints = [fingerprint(draft) for draft in drafts]
     rejected = rejected_fingerprints(model, prints)
     return [draft for draft, print_ in zip(drafts, prints, strict=True) if print_ not in rejected]
+
+
+def many_ids(ids: Collection[int], model: type[models.Model]) -> Collection[int] | RawSQL:
+    """The value for ``field__in=`` with many keys: on PostgreSQL one array parameter
+    (``IN (SELECT unnest(%s))``) instead of a parameter per key, which Django
+    compiles, psycopg splices into the text and PostgreSQL parses one by one
+    (up to 1,000 keys a batch for the events stage's lookups)."""
+    if len(ids) < 50 or connections[model.objects.db].vendor != "postgresql":
+        return ids
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+
+
+def record_history(model: type[models.Model], pks: Sequence[int]) -> None:
+    """``record_bulk_history(model, pks, history_type="+", reason="bulk create")``, with the
+    keys as one array parameter on PostgreSQL (see ``many_ids``)."""
+    db = model.objects.db
+    connection = connections[db]
+    history_manager = getattr(model, "history", None)
+    if connection.vendor != "postgresql" or history_manager is None or not pks:
+        record_bulk_history(model, pks, history_type="+", reason="bulk create", using=db)
+        return
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    # The same statement as record_bulk_history's, the live rows copied by the database.
+    historical = history_manager.model
+    quote = connection.ops.quote_name
+    names = [f.name for f in historical.tracked_fields]
+    target = [quote(historical._meta.get_field(name).column) for name in names]
+    source = [quote(model._meta.get_field(name).column) for name in names]
+    extra = [quote(c) for c in ("history_date", "history_type", "history_change_reason", "history_user_id")]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "  # noqa: S608 - quoted identifiers only
+            f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} = ANY(%s::bigint[])",
+            [now, "+", "bulk create", _current_user_id(), list(pks)],
+        )
 
 
 def copy_rows(
@@ -91,7 +138,7 @@ def copy_values(
         full_rows = [(*row, *constant) for row in rows]
     ids = copy_rows(model, [*fields, *(f.name for f in others)], full_rows, returning_ids=returning_ids)
     if returning_ids and isinstance(model._default_manager.all(), TrackedQuerySet):
-        record_bulk_history(model, ids, history_type="+", reason="bulk create", using=model.objects.db)
+        record_history(model, ids)
         bulk_changed.send(sender=model, created=True)
     return ids
 
@@ -125,7 +172,7 @@ def create_instances(objs: Sequence[M]) -> None:
     if isinstance(model._default_manager.all(), TrackedQuerySet):
         # What TrackedQuerySet.bulk_create adds: history rows and the signal that
         # keeps caches of names (the gazetteer) current.
-        record_bulk_history(model, ids, history_type="+", reason="bulk create", using=db)
+        record_history(model, ids)
         bulk_changed.send(sender=model, created=True)
 
 

@@ -28,9 +28,8 @@ from django.utils import timezone
 from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
 from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
-from intel.models.base import record_bulk_history
 
-from .bulk import copy_rows, unrejected
+from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .timex import resolve_range_overlap
@@ -166,7 +165,7 @@ def _time_label(draft: Draft) -> str:
 def _summarise(drafts: list[Draft]) -> None:
     company_ids = {pk for d in drafts for pk in [d.actor, *d.partners, *d.targets] if pk}
     market_ids = {pk for d in drafts for pk in d.markets}
-    companies = dict(Company.objects.filter(pk__in=company_ids).values_list("pk", "name"))
+    companies = dict(Company.objects.filter(pk__in=many_ids(company_ids, Company)).values_list("pk", "name"))
     markets = dict(Market.objects.filter(pk__in=market_ids).values_list("pk", "name"))
     labels = dict(EventType.choices)
     for d in drafts:
@@ -213,7 +212,9 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     types = {d.trigger.type for d in drafts}
     mains = {d.main_company for d in drafts if d.main_company}
     markets = {m for d in drafts if d.main_company is None for m in d.markets}
-    query = Q(participants__company_id__in=mains) | Q(participants__isnull=True, markets__id__in=markets)
+    query = Q(participants__company_id__in=many_ids(mains, Event)) | Q(
+        participants__isnull=True, markets__id__in=markets
+    )
     rows = (
         Event.objects.filter(Q(type__in=types) & query)
         .exclude(review_status=ReviewStatus.REJECTED)
@@ -223,14 +224,14 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     known = {pk: Known(pk, type_, start, end, set(), None) for pk, type_, start, end in rows}
     if not known:
         return []
-    for event_id, market_id in Event.markets.through.objects.filter(event_id__in=known).values_list(
+    for event_id, market_id in Event.markets.through.objects.filter(event_id__in=many_ids(known, Event)).values_list(
         "event_id", "market_id"
     ):
         known[event_id].markets.add(market_id)
     roles: dict[int, list[tuple[str, int, int]]] = {}
-    for pk, event_id, company_id, role in EventParticipant.objects.filter(event_id__in=known).values_list(
-        "pk", "event_id", "company_id", "role"
-    ):
+    for pk, event_id, company_id, role in EventParticipant.objects.filter(
+        event_id__in=many_ids(known, Event)
+    ).values_list("pk", "event_id", "company_id", "role"):
         roles.setdefault(event_id, []).append((role, pk, company_id))
     for event_id, rows_ in roles.items():
         known[event_id].main = _main_of(rows_)
@@ -315,7 +316,7 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
             # The same as an event stored before, or as one proposed earlier in this batch.
             first = d.known.first
             d.event_id, d.stored = (d.known.pk, None) if first is None else (first.event_id, first.stored)
-    record_bulk_history(Event, ids, history_type="+", reason="bulk create", using=Event.objects.db)
+    record_history(Event, ids)
     # The linking rows are plain tuples: building a model instance per row costs
     # more than writing it. Participants keep their history like any bulk change.
     participants: list[tuple[int, int, str]] = []
@@ -328,9 +329,7 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
         participants += [(event_id, pk, ParticipantRole.TARGET.value) for pk in d.targets]
         market_links += [(event_id, pk) for pk in d.markets]
     ids = copy_rows(EventParticipant, ("event", "company", "role"), participants)
-    record_bulk_history(
-        EventParticipant, ids, history_type="+", reason="bulk create", using=EventParticipant.objects.db
-    )
+    record_history(EventParticipant, ids)
     copy_rows(Event.markets.through, ("event", "market"), market_links, returning_ids=False)
     # Each article here is new, so none of its evidence rows can exist already.
     evidence: dict[tuple[int, int, int, int], tuple[object, ...]] = {}
