@@ -39,12 +39,12 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     todo = [ctx for ctx in batch if not ctx.done]
     for ctx in todo:
         ctx.url = normalise_url(ctx.url)
-    existing = _find_existing(todo)
+    hashes = [content_hash_of(ctx.body) for ctx in todo]
+    existing = _find_existing(todo, hashes)
     sources = _sources_by_name({ctx.source_name for ctx in todo if ctx.source_name})
     fresh: list[tuple[ArticleContext, Article]] = []
     seen_in_batch: dict[str, ArticleContext] = {}
-    for ctx in todo:
-        content_hash = content_hash_of(ctx.body)
+    for ctx, content_hash in zip(todo, hashes, strict=True):
         found = existing.get(("hash", content_hash)) or (existing.get(("url", ctx.url)) if ctx.url else None)
         twin = seen_in_batch.get(content_hash) or (seen_in_batch.get(ctx.url) if ctx.url else None)
         if found is not None or twin is not None:
@@ -81,8 +81,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     _store_bands(fresh, signatures)
 
 
-def _find_existing(batch: list[ArticleContext]) -> dict[tuple[str, str], Article]:
-    hashes = [content_hash_of(ctx.body) for ctx in batch]
+def _find_existing(batch: list[ArticleContext], hashes: list[str]) -> dict[tuple[str, str], Article]:
     urls = [ctx.url for ctx in batch if ctx.url]
     found: dict[tuple[str, str], Article] = {}
     if not hashes:

@@ -523,7 +523,9 @@ def _propose_roles(ctx: ArticleContext, *, found_people: list[Candidate], record
 def _link_cited_sources(batch: list[ArticleContext]) -> None:
     through = Article.cited_sources.through
     rows = {(ctx.article.pk, cited.source.pk) for ctx in batch if ctx.article is not None for cited in ctx.cited}
-    through.objects.bulk_create([through(article_id=a, source_id=s) for a, s in sorted(rows)], ignore_conflicts=True)
+    # Every article here was stored by this batch (stage 2), so none of its links
+    # exists yet: plain rows, without instances or ON CONFLICT.
+    copy_rows(through, ("article", "source"), sorted(rows), returning_ids=False)
 
 
 def _store_roles(batch: list[ArticleContext]) -> None:
