@@ -13,7 +13,10 @@ Every stage writes its rows through these helpers, never with a per-row ``save()
   as a bound parameter (Django compiles and psycopg parses the 3,000 parameters of
   200 articles, which cost more than the database's work).
 
-Errors are Django's (``IntegrityError`` and the like), as from the ORM.
+Errors are Django's (``IntegrityError`` and the like), as from the ORM. Also here:
+``record_history`` (``record_bulk_history`` with the keys as one array),
+``many_ids`` (the same for ``field__in=`` lookups) and ``unrejected`` (the
+rejection check without a model instance per proposal).
 """
 
 from __future__ import annotations
