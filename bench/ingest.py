@@ -142,17 +142,40 @@ def _timed(fn) -> float:
     return time.perf_counter() - started
 
 
-def bench_end_to_end(texts: list[str], batch: int) -> tuple[float, int]:
+def _backend_cpu(pid: int) -> float | None:
+    """CPU seconds of the PostgreSQL backend serving this process, when it runs on this host."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_end_to_end(texts: list[str], batch: int) -> tuple[float, int, float, float | None]:
+    """Wall seconds, mentions stored, and the CPU seconds of this process and of its database backend.
+
+    On a machine shared with other work the wall time moves with the load; the
+    CPU the ingest itself used (client and server) moves much less.
+    """
+    from django.db import connection
+
     from intel.ingest.context import IngestInput
     from intel.ingest.pipeline import ingest_articles
     from intel.models import Mention
 
     inputs = [IngestInput(text=t, published="2018-07", source="Bench Wire") for t in texts]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    server_before, client_before = _backend_cpu(backend), time.process_time()
     started = time.perf_counter()
     for i in range(0, len(inputs), batch):
         ingest_articles(inputs[i : i + batch])
     elapsed = time.perf_counter() - started
-    return elapsed, Mention.objects.count()
+    client = time.process_time() - client_before
+    server_after = _backend_cpu(backend)
+    server = server_after - server_before if server_before is not None and server_after is not None else None
+    return elapsed, Mention.objects.count(), client, server
 
 
 def bench_copy(texts: list[str], mentions: int) -> float:
@@ -208,10 +231,15 @@ def run(companies: int, articles: int, batch: int) -> None:
     print(f"  tagging, known-entities stage {mb / stage_s:8.1f} MB/s   ratio {raw_s / stage_s:.2f}x")
     if articles == 0:
         return
-    e2e_s, mentions = bench_end_to_end(texts, batch)
+    e2e_s, mentions, client_s, server_s = bench_end_to_end(texts, batch)
     copy_s = bench_copy(texts, mentions)
     print(f"  end to end into PostgreSQL    {articles / e2e_s:8.0f} articles/s ({mentions:,} mentions, batch {batch})")
     print(f"  raw COPY of the same rows     {articles / copy_s:8.0f} articles/s   ratio {copy_s / e2e_s:.3f}x")
+    cpu = f"  CPU per article: ingest process {client_s / articles * 1000:.2f} ms"
+    if server_s is not None:
+        total = client_s + server_s
+        cpu += f" + PostgreSQL backend {server_s / articles * 1000:.2f} ms = {articles / total:.0f} articles/s per core"
+    print(cpu)
 
 
 def main() -> None:

@@ -37,3 +37,28 @@ def test_sentence_at_finds_the_sentence_of_an_offset():
 def test_paragraph_numbers_follow_blank_lines():
     ctx, _ = sentences_of("First paragraph. Still first.\n\nSecond paragraph.")
     assert [s.paragraph for s in ctx.sentences] == [0, 0, 1]
+
+
+def test_sentence_spans_are_the_spacy_sentencizers():
+    """The stage reads the tokenizer's arrays instead of running the sentencizer: same spans."""
+    import random
+
+    import spacy
+
+    from intel.ingest.sentences import sentencizer_spans
+
+    reference = spacy.blank("en")  # a pipeline of its own, untouched by the stage's
+    reference.add_pipe("sentencizer")
+
+    pieces = [
+        "The U.S. market", "is big.", "Mr. Smith said", '"hello."', "Next!", "ok?!", "(yes.)", "3.5%", "e.g.",
+        "Inc.", "...", "—", "“Quoted.”", "’Tis", "。", "！", "？", "‼", "\n", "\n\n", "  ", "\t", "\u00a0", "\r\n", "",
+    ]  # fmt: skip
+    rng = random.Random(3)
+    texts = [SEED_TEXT, "", " ", ".", "?!", "\n\n", "a. b", "end.  Next", "Done.\n\nNew paragraph"]
+    texts += [rng.choice(["", " "]).join(rng.choices(pieces, k=rng.randint(1, 25))) for _ in range(500)]
+    words = ["Kazenvo", "Zentri's", "e-mail", "a@b.com", "http://x.io/a.b", "3.5", "U.K.", "$1,000", "(Ltd.)", "-"]
+    texts += [" ".join(rng.choices(words + pieces, k=rng.randint(1, 40))) for _ in range(500)]
+    for text in texts:
+        expected = [(s.start_char, s.end_char) for s in reference(text).sents]
+        assert sentencizer_spans(text) == expected, text

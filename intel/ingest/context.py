@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from intel.models import Article, Event, Quote, Source
+    from intel.models import Article, ArticleTag, Event, Quote, Source, Tag
 
     from .dates import PublishedDate
     from .timex import TimeExpression
@@ -34,8 +34,8 @@ class IngestInput:
     source: str = ""  # the publisher's name
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
+    # A named tuple: a dozen per article, and a frozen dataclass costs four times as much to make.
     start: int
     end: int
     paragraph: int
@@ -55,8 +55,7 @@ class Hit:
     confidence: float
 
 
-@dataclass(frozen=True)
-class StoredMention:
+class StoredMention(NamedTuple):
     """A mention as stored by stage 5 (a plain record: the hot path builds no model instances)."""
 
     pk: int
@@ -70,6 +69,63 @@ class StoredMention:
 
 
 @dataclass
+class StoredTag:
+    """An article's tag as stage 9 stores it (a plain record: no model instance on the hot path)."""
+
+    pk: int
+    tag: Tag
+    reason: str
+    confidence: float
+    method_detail: str
+
+    def instance(self, article: Article | None) -> ArticleTag:
+        """The ``ArticleTag`` this record is (or will be, before it is stored: ``pk`` 0)."""
+        from intel.choices import Method, ReviewStatus
+        from intel.models import ArticleTag
+
+        obj = ArticleTag(
+            pk=self.pk or None, article=article, tag=self.tag, reason=self.reason,
+            review_status=ReviewStatus.PROPOSED, method=Method.RULE, method_detail=self.method_detail,
+            confidence=self.confidence,
+        )  # fmt: skip
+        if self.pk:
+            obj._state.adding = False
+            obj._state.db = ArticleTag.objects.db
+        return obj
+
+
+@dataclass
+class StoredQuote:
+    """A quote as stage 8 stores it (a plain record: no model instance on the hot path)."""
+
+    pk: int
+    text: str
+    start: int
+    end: int
+    speaker_id: int | None
+    speaker_name: str
+    reported_via: Source | None
+    method_detail: str
+    confidence: float
+
+    def instance(self, article: Article | None) -> Quote:
+        """The ``Quote`` this record is (or will be, before it is stored: ``pk`` 0)."""
+        from intel.choices import Method, ReviewStatus
+        from intel.models import Quote
+
+        obj = Quote(
+            pk=self.pk or None, article=article, text=self.text, start=self.start, end=self.end,
+            speaker_id=self.speaker_id, speaker_name=self.speaker_name, reported_via=self.reported_via,
+            review_status=ReviewStatus.PROPOSED, method=Method.RULE, method_detail=self.method_detail,
+            confidence=self.confidence,
+        )  # fmt: skip
+        if self.pk:
+            obj._state.adding = False
+            obj._state.db = Quote.objects.db
+        return obj
+
+
+@dataclass
 class CitedSource:
     source: Source
     start: int
@@ -79,11 +135,27 @@ class CitedSource:
 
 @dataclass
 class EventOutcome:
-    event: Event
+    """An event an article proposed or gave evidence for (a plain record: ``instance()`` makes the model's)."""
+
+    event_id: int
     new: bool
     evidence_start: int
     evidence_end: int
     main_company: int | None  # the event's actor (else target, else partner), known to stage 7
+    time_start: date | None
+    time_end: date | None
+    stored: dict[str, Any] | None = None  # a new event's stored fields: its instance needs no query
+
+    def instance(self) -> Event | None:
+        """The new event's ``Event`` (None for an event stored before: load it)."""
+        from intel.models import Event
+
+        if self.stored is None:
+            return None
+        event = Event(pk=self.event_id, **self.stored)
+        event._state.adding = False
+        event._state.db = Event.objects.db
+        return event
 
 
 @dataclass
@@ -113,8 +185,8 @@ class ArticleContext:
     times: list[TimeExpression] = field(default_factory=list)
     # events, quotes, tags
     events: list[EventOutcome] = field(default_factory=list)
-    quotes: list[Quote] = field(default_factory=list)
-    tags: list[Any] = field(default_factory=list)
+    quotes: list[StoredQuote] = field(default_factory=list)
+    tags: list[StoredTag] = field(default_factory=list)
     mentions: list[StoredMention] = field(default_factory=list)
 
     @property

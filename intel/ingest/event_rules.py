@@ -8,7 +8,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ahocorasick
+
 from intel.choices import EventStatus, EventType
+
+from .prefixscan import Text, finditer
 
 
 @dataclass(frozen=True)
@@ -126,12 +130,33 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=1)
+def _keyword_automaton() -> ahocorasick.Automaton:
+    """Every keyword, with the triggers that need it: one pass in C finds them all
+    (overlapping ones too), where a substring test per keyword and trigger cost 10 µs
+    a sentence."""
+    needed_by: dict[str, set[str]] = {}
+    missing = {trigger.name for trigger in BUILTIN_TRIGGERS} - KEYWORDS.keys()
+    if missing:
+        raise KeyError(f"built-in triggers without keywords: {sorted(missing)}")
+    for name, words in KEYWORDS.items():
+        for word in words:
+            needed_by.setdefault(word, set()).add(name)
+    automaton = ahocorasick.Automaton()
+    for word, names in needed_by.items():
+        automaton.add_word(word, frozenset(names))
+    automaton.make_automaton()
+    return automaton
+
+
 def builtin_triggers_in(text: str) -> list[tuple[Trigger, tuple[int, int]]]:
     """Each built-in trigger that fires in ``text``, with the span of its first match."""
-    lowered = text.lower()
+    present: set[str] = set()
+    for _, names in _keyword_automaton().iter(text.lower()):
+        present |= names
     fired = []
     for trigger in BUILTIN_TRIGGERS:
-        if not any(word in lowered for word in KEYWORDS[trigger.name]):
+        if trigger.name not in present:
             continue
         match = trigger.pattern.search(text)
         if match is not None:
@@ -155,9 +180,19 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=4096)
 def status_of(sentence: str, default: str) -> str:
+    return _cue_status(sentence) or default
+
+
+@lru_cache(maxsize=4096)
+def _cue_status(sentence: str) -> str | None:
+    """The status the sentence's wording sets, if any (the same for every trigger in it).
+
+    Each cue is tried only where one of its words starts (``prefixscan``): six
+    regular-expression scans of every sentence with an event were a tenth of stage 7.
+    """
+    text = Text(sentence)
     for status, cue in STATUS_CUES:
-        if cue.search(sentence):
+        if next(finditer(cue, text), None) is not None:
             return status
-    return default
+    return None

@@ -19,7 +19,7 @@ proposal a person rejected is not made again. Adds ``ctx.events``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
@@ -28,9 +28,8 @@ from django.utils import timezone
 from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
 from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
-from intel.models.base import insert_returning_ids, record_bulk_history
-from intel.review import rejected_fingerprints
 
+from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .timex import resolve_range_overlap
@@ -58,8 +57,9 @@ class Draft:
     confidence: float
     rule_label: str
     summary: str = ""
-    event: Event | None = None
-    key: tuple[object, ...] = field(default_factory=tuple)
+    known: Known | None = None  # the event this draft is evidence for, when not a new one
+    event_id: int | None = None
+    stored: dict[str, object] | None = None  # a new event's stored fields
 
     @property
     def main_company(self) -> int | None:
@@ -165,7 +165,7 @@ def _time_label(draft: Draft) -> str:
 def _summarise(drafts: list[Draft]) -> None:
     company_ids = {pk for d in drafts for pk in [d.actor, *d.partners, *d.targets] if pk}
     market_ids = {pk for d in drafts for pk in d.markets}
-    companies = dict(Company.objects.filter(pk__in=company_ids).values_list("pk", "name"))
+    companies = dict(Company.objects.filter(pk__in=many_ids(company_ids, Company)).values_list("pk", "name"))
     markets = dict(Market.objects.filter(pk__in=market_ids).values_list("pk", "name"))
     labels = dict(EventType.choices)
     for d in drafts:
@@ -196,7 +196,7 @@ class Known:
     time_end: date | None
     markets: set[int]
     main: int | None
-    event: Event | None = None  # loaded only once a draft matches it
+    first: Draft | None = None  # for an event proposed earlier in this batch: the draft that proposed it
 
 
 def _same_event(known: Known, d: Draft) -> bool:
@@ -212,7 +212,9 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     types = {d.trigger.type for d in drafts}
     mains = {d.main_company for d in drafts if d.main_company}
     markets = {m for d in drafts if d.main_company is None for m in d.markets}
-    query = Q(participants__company_id__in=mains) | Q(participants__isnull=True, markets__id__in=markets)
+    query = Q(participants__company_id__in=many_ids(mains, Event)) | Q(
+        participants__isnull=True, markets__id__in=markets
+    )
     rows = (
         Event.objects.filter(Q(type__in=types) & query)
         .exclude(review_status=ReviewStatus.REJECTED)
@@ -222,14 +224,14 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     known = {pk: Known(pk, type_, start, end, set(), None) for pk, type_, start, end in rows}
     if not known:
         return []
-    for event_id, market_id in Event.markets.through.objects.filter(event_id__in=known).values_list(
+    for event_id, market_id in Event.markets.through.objects.filter(event_id__in=many_ids(known, Event)).values_list(
         "event_id", "market_id"
     ):
         known[event_id].markets.add(market_id)
     roles: dict[int, list[tuple[str, int, int]]] = {}
-    for pk, event_id, company_id, role in EventParticipant.objects.filter(event_id__in=known).values_list(
-        "pk", "event_id", "company_id", "role"
-    ):
+    for pk, event_id, company_id, role in EventParticipant.objects.filter(
+        event_id__in=many_ids(known, Event)
+    ).values_list("pk", "event_id", "company_id", "role"):
         roles.setdefault(event_id, []).append((role, pk, company_id))
     for event_id, rows_ in roles.items():
         known[event_id].main = _main_of(rows_)
@@ -271,44 +273,22 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not drafts:
         return
     _summarise(drafts)
-    fingerprints = [_fingerprint(d) for d in drafts]
-    rejected = rejected_fingerprints(Event, fingerprints)
-    drafts = [d for d, fingerprint in zip(drafts, fingerprints, strict=True) if fingerprint not in rejected]
+    drafts = unrejected(Event, drafts, _fingerprint)
     # Known events and the ones proposed earlier in this batch, by type and main company.
     index: dict[tuple[str, int | None], list[Known]] = {}
     for known in _known_events(drafts):
         index.setdefault((known.type, known.main), []).append(known)
     fresh: list[Draft] = []
-    matched: list[tuple[Draft, Known]] = []
     for d in drafts:
         same_kind = index.get((d.trigger.type, d.main_company), [])
         match = next((k for k in same_kind if _same_event(k, d)), None)
         if match is not None:
-            if match.event is not None:
-                d.event = match.event
-            else:
-                matched.append((d, match))
+            d.known = match
             continue
-        d.event = Event(
-            type=d.trigger.type,
-            status=d.status,
-            summary=d.summary,
-            time_start=d.time_start,
-            time_end=d.time_end,
-            time_precision=d.precision,
-            time_phrase=d.phrase[:200],
-            confidence=d.confidence,
-            review_status=ReviewStatus.PROPOSED,
-            method=Method.RULE,
-            method_detail=d.rule_label[:200],
-        )
         fresh.append(d)
         index.setdefault((d.trigger.type, d.main_company), []).append(
-            Known(None, d.trigger.type, d.time_start, d.time_end, set(d.markets), d.main_company, d.event)
+            Known(None, d.trigger.type, d.time_start, d.time_end, set(d.markets), d.main_company, first=d)
         )
-    stored = Event.objects.in_bulk([k.pk for _, k in matched])
-    for d, k in matched:
-        d.event = stored[k.pk]
     _store(drafts, fresh)
 
 
@@ -320,40 +300,53 @@ EVENT_FIELDS = (
 
 def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
     now = timezone.now()
-    events = [d.event for d in fresh]
-    for event in events:
-        event.created_at = event.updated_at = now  # type: ignore[union-attr]
-    ids = insert_returning_ids(
-        Event, EVENT_FIELDS, [tuple(getattr(event, name) for name in EVENT_FIELDS) for event in events]
-    )
-    for event, pk in zip(events, ids, strict=True):
-        event.pk = pk  # type: ignore[union-attr]
-        event._state.adding = False  # type: ignore[union-attr]
-    record_bulk_history(Event, ids, history_type="+", reason="bulk create", using=Event.objects.db)
+    # Plain rows, no Event instance per draft (building one costs 20 µs, more than
+    # storing it): IngestResult.events makes them when a caller asks.
+    rows = [
+        (d.trigger.type, d.status, d.summary, d.time_start, d.time_end, d.precision, d.phrase[:200], d.confidence,
+         ReviewStatus.PROPOSED.value, Method.RULE.value, d.rule_label[:200], now, now)
+        for d in fresh
+    ]  # fmt: skip
+    ids = copy_rows(Event, EVENT_FIELDS, rows)
+    for d, pk, row in zip(fresh, ids, rows, strict=True):
+        d.event_id = pk
+        d.stored = dict(zip(EVENT_FIELDS, row, strict=True))
+    for d in drafts:
+        if d.known is not None:
+            # The same as an event stored before, or as one proposed earlier in this batch.
+            first = d.known.first
+            d.event_id, d.stored = (d.known.pk, None) if first is None else (first.event_id, first.stored)
+    record_history(Event, ids)
     # The linking rows are plain tuples: building a model instance per row costs
     # more than writing it. Participants keep their history like any bulk change.
     participants: list[tuple[int, int, str]] = []
     market_links: list[tuple[int, int]] = []
     for d in fresh:
-        event_id = d.event.pk  # type: ignore[union-attr]
+        event_id = d.event_id
         if d.actor:
             participants.append((event_id, d.actor, ParticipantRole.ACTOR.value))
         participants += [(event_id, pk, ParticipantRole.PARTNER.value) for pk in d.partners]
         participants += [(event_id, pk, ParticipantRole.TARGET.value) for pk in d.targets]
         market_links += [(event_id, pk) for pk in d.markets]
-    ids = insert_returning_ids(EventParticipant, ("event", "company", "role"), participants)
-    record_bulk_history(
-        EventParticipant, ids, history_type="+", reason="bulk create", using=EventParticipant.objects.db
-    )
-    insert_returning_ids(Event.markets.through, ("event", "market"), market_links)
+    ids = copy_rows(EventParticipant, ("event", "company", "role"), participants)
+    record_history(EventParticipant, ids)
+    copy_rows(Event.markets.through, ("event", "market"), market_links, returning_ids=False)
     # Each article here is new, so none of its evidence rows can exist already.
     evidence: dict[tuple[int, int, int, int], tuple[object, ...]] = {}
     new_ids = {id(d) for d in fresh}
     for d in drafts:
-        event = d.event
-        assert event is not None and d.ctx.article is not None
-        key = (event.pk, d.ctx.article.pk, d.sentence.start, d.sentence.end)
+        assert d.event_id is not None and d.ctx.article is not None
+        key = (d.event_id, d.ctx.article.pk, d.sentence.start, d.sentence.end)
         if key not in evidence:
             evidence[key] = (*key, d.ctx.body[d.sentence.start : d.sentence.end], now)
-            d.ctx.events.append(EventOutcome(event, id(d) in new_ids, d.sentence.start, d.sentence.end, d.main_company))
-    insert_returning_ids(Evidence, ("event", "article", "start", "end", "text", "created_at"), list(evidence.values()))
+            time = (d.known.time_start, d.known.time_end) if d.known is not None else (d.time_start, d.time_end)
+            d.ctx.events.append(
+                EventOutcome(
+                    d.event_id, id(d) in new_ids, d.sentence.start, d.sentence.end, d.main_company, *time,
+                    stored=d.stored,
+                )
+            )  # fmt: skip
+    copy_rows(
+        Evidence, ("event", "article", "start", "end", "text", "created_at"), list(evidence.values()),
+        returning_ids=False,
+    )  # fmt: skip

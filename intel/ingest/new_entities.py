@@ -30,7 +30,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -38,10 +38,10 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
-from intel.models.base import insert_returning_ids
 from intel.models.slugs import assign_unique_slugs
-from intel.review import rejected_fingerprints, without_rejected
+from intel.review import without_rejected
 
+from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
 from .gazetteer import get_gazetteer
 
@@ -90,9 +90,8 @@ _OPENING_QUOTES = {'"', "“", "‘", "'", "(", ":", "—", "–"}
 _COMPANY_OWNER = re.compile(r"(?:(?P<anaphor>the company's|its|their)|(?P<name>[A-Z][\w&-]+)(?:'s|’s))\s+$")
 
 
-@dataclass(frozen=True)
-class Word:
-    """A word of a candidate name and its offset in the body."""
+class Word(NamedTuple):
+    """A word of a candidate name and its offset in the body (a named tuple: cheap to make)."""
 
     text: str
     idx: int
@@ -128,7 +127,9 @@ _NEXT_WORD = r"(?:[A-Z][\w&-]*|[a-z]{1,3}[A-Z][\w-]*|\d{1,4}[A-Za-z]{0,3})"
 _RUN = re.compile(rf"(?<![\w&-]){_NAME_WORD}(?: {_NEXT_WORD})*(?![\w&-])")
 
 
+@lru_cache(maxsize=65536)
 def _name_like(word: str) -> bool:
+    # Cached: the same capitalised words come back in article after article.
     if word in OTHER_CAPS or word in MONTHS or word in WEEKDAYS:
         return False
     if _CAMEL_LOWER.match(word):
@@ -157,14 +158,14 @@ def _runs(ctx: ArticleContext, demonyms: frozenset[str]) -> list[Occurrence]:
         current: list[Word] = []
         offset = match.start()
         for text in match.group(0).split(" "):
-            word = Word(text, offset)
+            idx = offset
             offset += len(text) + 1
-            if is_known(word.idx) or not (_name_like(text) or (current and _CONTINUATION.match(text))):
+            if is_known(idx) or not (_name_like(text) or (current and _CONTINUATION.match(text))):
                 if current:
                     runs.append(current)
                 current = []
                 continue
-            current.append(word)
+            current.append(Word(text, idx))
         if current:
             runs.append(current)
 
@@ -366,17 +367,47 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
 
 @lru_cache(maxsize=4096)
 def _name_pattern(surface: str) -> re.Pattern[str]:
+    """What ``name_starts`` finds, as a regular expression (kept as its specification, for the tests)."""
     return re.compile(rf"(?<!\w){re.escape(surface)}(?:'s|’s)?(?!\w)")
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches in a str pattern
+
+
+def name_starts(body: str, surface: str) -> list[int]:
+    """Where ``_name_pattern(surface).finditer(body)`` matches: the name as a whole word,
+    possessive allowed. With ``str.find`` and two character tests instead of compiling a
+    pattern per new name (each is a new name: the cache never hits)."""
+    starts: list[int] = []
+    if not surface:
+        return [m.start() for m in _name_pattern(surface).finditer(body)]
+    size, length = len(surface), len(body)
+    at = body.find(surface)
+    while at != -1:
+        end = at + size
+        if at == 0 or not _is_word(body[at - 1]):
+            # The possessive first, as the pattern's greedy (?:'s|’s)? tries it first.
+            if body.startswith(("'s", "’s"), end) and (end + 2 == length or not _is_word(body[end + 2])):
+                starts.append(at)
+                at = body.find(surface, end + 2)
+                continue
+            if end == length or not _is_word(body[end]):
+                starts.append(at)
+                at = body.find(surface, end)
+                continue
+        at = body.find(surface, at + 1)
+    return starts
 
 
 def _all_occurrences(ctx: ArticleContext, cand: Candidate) -> list[tuple[int, int]]:
     """Where the name occurs, sentence starts included now that it is known to be a name."""
     spans = {(o.start, o.end) for o in cand.occurrences}
     taken = [(h.start, h.end) for h in ctx.hits]
-    for match in _name_pattern(cand.surface).finditer(ctx.body):
-        end = match.start() + len(cand.surface)
-        if not any(a < end and match.start() < b for a, b in taken):
-            spans.add((match.start(), end))
+    for start in name_starts(ctx.body, cand.surface):
+        end = start + len(cand.surface)
+        if not any(a < end and start < b for a, b in taken):
+            spans.add((start, end))
     return sorted(spans)
 
 
@@ -444,7 +475,7 @@ def _find_or_propose(
         )
     new = without_rejected(new)
     assign_unique_slugs(model, new)
-    model.objects.bulk_create(new)
+    create_instances(new)
     for obj in new:
         obj._rivalscope_new = True
         records[(kind, obj.name.casefold())] = obj
@@ -492,7 +523,9 @@ def _propose_roles(ctx: ArticleContext, *, found_people: list[Candidate], record
 def _link_cited_sources(batch: list[ArticleContext]) -> None:
     through = Article.cited_sources.through
     rows = {(ctx.article.pk, cited.source.pk) for ctx in batch if ctx.article is not None for cited in ctx.cited}
-    through.objects.bulk_create([through(article_id=a, source_id=s) for a, s in sorted(rows)], ignore_conflicts=True)
+    # Every article here was stored by this batch (stage 2), so none of its links
+    # exists yet: plain rows, without instances or ON CONFLICT.
+    copy_rows(through, ("article", "source"), sorted(rows), returning_ids=False)
 
 
 def _store_roles(batch: list[ArticleContext]) -> None:
@@ -530,12 +563,14 @@ def _store_mentions(batch: list[ArticleContext]) -> None:
             if key not in seen:
                 seen.add(key)
                 pending.append((ctx, hit))
-    fingerprints = [
-        Mention.fingerprint_for(ctx.article.content_hash, h.start, h.end, h.kind, h.target_id)  # type: ignore[union-attr]
-        for ctx, h in pending
-    ]
-    rejected = rejected_fingerprints(Mention, fingerprints)
-    pending = [pair for pair, fp in zip(pending, fingerprints, strict=True) if fp not in rejected]
+    pending = unrejected(
+        Mention,
+        pending,
+        lambda pair: Mention.fingerprint_for(
+            pair[0].article.content_hash,  # type: ignore[union-attr]
+            pair[1].start, pair[1].end, pair[1].kind, pair[1].target_id,
+        ),
+    )  # fmt: skip
     rows = []
     for ctx, hit in pending:
         targets: list[int | None] = [None, None, None, None]
@@ -544,7 +579,7 @@ def _store_mentions(batch: list[ArticleContext]) -> None:
             (ctx.article.pk, hit.start, hit.end, hit.text[:300], hit.method, hit.confidence,  # type: ignore[union-attr]
              ReviewStatus.PROPOSED.value, "", *targets)
         )  # fmt: skip
-    ids = insert_returning_ids(Mention, MENTION_FIELDS, rows)
+    ids = copy_rows(Mention, MENTION_FIELDS, rows)
     for pk, (ctx, hit) in zip(ids, pending, strict=True):
         ctx.mentions.append(
             StoredMention(pk, hit.kind, hit.target_id, hit.text[:300], hit.start, hit.end, hit.method, hit.confidence)

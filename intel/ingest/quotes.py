@@ -12,7 +12,8 @@ For each quotation of three words or more:
   phrase overlaps the event's time (or the quote stands right after the event's
   sentence), the quote becomes evidence for that event.
 
-Adds ``ctx.quotes`` (stored, proposed) and their evidence rows.
+Adds ``ctx.quotes`` (stored, proposed: ``StoredQuote`` records; ``IngestResult.quotes``
+makes the model instances when a caller asks) and their evidence rows.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ import re
 
 from intel.choices import Method, ReviewStatus
 from intel.models import Evidence, Quote, Role
-from intel.review import without_rejected
 
-from .context import ArticleContext, IngestEnv
+from .bulk import copy_values, unrejected
+from .context import ArticleContext, IngestEnv, StoredQuote
 from .timex import resolve_range_overlap
 
 NAME = "quotes"
+QUOTE_FIELDS = (
+    "article", "text", "start", "end", "speaker", "speaker_name", "reported_via", "review_status", "method",
+    "method_detail", "confidence",
+)  # fmt: skip
 
 _QUOTE = re.compile(r"[\"“]([^\"“”]{3,2000}?)[\"”]")
 _PRONOUN_SPEAKER = re.compile(
@@ -37,7 +42,7 @@ _SAYS = re.compile(r"\b(?:said|says|stated|states|added|told|explained|noted|cla
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     todo = [ctx for ctx in batch if not ctx.done]
-    quotes: list[Quote] = []
+    quotes: list[tuple[ArticleContext, StoredQuote]] = []
     for ctx in todo:
         for match in _QUOTE.finditer(ctx.body):
             words = match.group(1).split()
@@ -63,28 +68,30 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 ),
                 None,
             )
-            quote = Quote(
-                article=ctx.article,
+            quote = StoredQuote(
+                pk=0,
                 text=match.group(1).strip(),
                 start=start,
                 end=end,
                 speaker_id=speaker.target_id if speaker else None,
                 speaker_name=speaker.text if speaker else "",
                 reported_via=outlet,
-                review_status=ReviewStatus.PROPOSED,
-                method=Method.RULE,
                 method_detail="quotes: quotation marks" + (", speaker by name" if people else ""),
                 confidence=0.8 if speaker else 0.5,
             )
-            quotes.append(quote)
-            ctx.quotes.append(quote)
+            quotes.append((ctx, quote))
     if not quotes:
         return
-    quotes = without_rejected(quotes)
-    kept = {id(q) for q in quotes}
-    for ctx in todo:
-        ctx.quotes = [q for q in ctx.quotes if id(q) in kept]
-    Quote.objects.bulk_create(quotes)
+    quotes = unrejected(Quote, quotes, lambda pair: pair[1].instance(pair[0].article).proposal_fingerprint())
+    rows = [
+        (ctx.article.pk, q.text, q.start, q.end, q.speaker_id, q.speaker_name,  # type: ignore[union-attr]
+         q.reported_via.pk if q.reported_via else None, ReviewStatus.PROPOSED.value, Method.RULE.value,
+         q.method_detail, q.confidence)
+        for ctx, q in quotes
+    ]  # fmt: skip
+    for pk, (ctx, quote) in zip(copy_values(Quote, QUOTE_FIELDS, rows), quotes, strict=True):
+        quote.pk = pk
+        ctx.quotes.append(quote)
     _quotes_as_evidence(todo)
 
 
@@ -117,24 +124,24 @@ def _quotes_as_evidence(batch: list[ArticleContext]) -> None:
                 continue
             times = [t for t in ctx.times if quote.start <= t.start < quote.end and t.date_start]
             quote_sentence = ctx.sentence_at(quote.start)
-            for outcome in {o.event.pk: o for o in ctx.events}.values():
-                event = outcome.event
+            for outcome in {o.event_id: o for o in ctx.events}.values():
                 if outcome.main_company not in companies:
                     continue
                 near = 0 <= quote_sentence - ctx.sentence_at(outcome.evidence_start) <= 2
                 # A dated quote supports only a dated event whose time it overlaps.
-                overlap = event.time_start is not None and any(
-                    resolve_range_overlap((t.date_start, t.date_end), (event.time_start, event.time_end)) for t in times
+                event_time = (outcome.time_start, outcome.time_end)
+                overlap = outcome.time_start is not None and any(
+                    resolve_range_overlap((t.date_start, t.date_end), event_time) for t in times
                 )
                 if overlap or (near and not times):
                     evidence.append(
                         Evidence(
-                            event=event,
+                            event_id=outcome.event_id,
                             article=ctx.article,
                             start=quote.start,
                             end=quote.end,
                             text=quote.text,
-                            quote=quote,
+                            quote_id=quote.pk,
                         )
                     )
     Evidence.objects.bulk_create(evidence, ignore_conflicts=True)

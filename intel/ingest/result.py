@@ -3,41 +3,66 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from intel.models import Article, ArticleTag, Company, Event, Market, Person, Product, Quote, Source
 
-from .context import ArticleContext, StoredMention
+from .context import ArticleContext, EventOutcome, StoredMention, StoredQuote, StoredTag
 
 
 @dataclass
 class IngestResult:
+    """What one article's ingest made or found.
+
+    The model instances of the events, quotes and tags are built from the stage's plain records
+    the first time a caller reads them: a feed or a bulk import that only
+    counts articles never pays for them.
+    """
+
     article: Article
     new: bool
     near_duplicate_of: Article | None = None
     mentions: list[StoredMention] = field(default_factory=list)
     proposed: list[tuple[str, Any]] = field(default_factory=list)
-    events: list[tuple[Event, bool]] = field(default_factory=list)  # (event, new)
-    quotes: list[Quote] = field(default_factory=list)
-    tags: list[ArticleTag] = field(default_factory=list)
     cited_sources: list[Source] = field(default_factory=list)
+    stored_quotes: list[StoredQuote] = field(default_factory=list, repr=False)
+    stored_tags: list[StoredTag] = field(default_factory=list, repr=False)
+    event_outcomes: list[EventOutcome] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def quotes(self) -> list[Quote]:
+        return [quote.instance(self.article) for quote in self.stored_quotes]
+
+    @cached_property
+    def tags(self) -> list[ArticleTag]:
+        return [tag.instance(self.article) for tag in self.stored_tags]
+
+    @cached_property
+    def events(self) -> list[tuple[Event, bool]]:
+        """(event, new) for each event the article proposed or gave evidence for."""
+        stored_before = Event.objects.in_bulk({o.event_id for o in self.event_outcomes if o.stored is None})
+        events: dict[int, tuple[Event, bool]] = {}
+        for outcome in self.event_outcomes:
+            previous = events.get(outcome.event_id)
+            if previous is None:
+                events[outcome.event_id] = (outcome.instance() or stored_before[outcome.event_id], outcome.new)
+            else:
+                events[outcome.event_id] = (previous[0], outcome.new or previous[1])
+        return list(events.values())
 
     @classmethod
     def from_context(cls, ctx: ArticleContext) -> IngestResult:
         assert ctx.article is not None
-        events: dict[int, tuple[Event, bool]] = {}
-        for outcome in ctx.events:
-            previous = events.get(outcome.event.pk)
-            events[outcome.event.pk] = (outcome.event, outcome.new or (previous[1] if previous else False))
         return cls(
             article=ctx.article,
             new=ctx.created,
             near_duplicate_of=ctx.near_duplicate_of,
             mentions=list(ctx.mentions),
             proposed=list(ctx.proposed) + [("role", role) for role in ctx.roles],
-            events=list(events.values()),
-            quotes=list(ctx.quotes),
-            tags=list(ctx.tags),
+            event_outcomes=list(ctx.events),
+            stored_quotes=list(ctx.quotes),
+            stored_tags=list(ctx.tags),
             cited_sources=list({c.source.pk: c.source for c in ctx.cited}.values()),
         )
 

@@ -4,20 +4,22 @@ Reads ``ctx.body``. For each enabled rule whose pattern matches (any, all,
 literal, regex or fuzzy; see ``intel/matching.py``) adds an ``ArticleTag``,
 proposed, with the rule's confidence and the reason: the rule's name and the
 words that fired it, with their offsets. Rejected tags are not proposed again.
-Adds ``ctx.tags``.
+Adds ``ctx.tags`` (``StoredTag`` records; ``IngestResult.tags`` makes the model
+instances when a caller asks).
 """
 
 from __future__ import annotations
 
 from intel.choices import Method, ReviewStatus
-from intel.matching import find_matches
 from intel.models import ArticleTag, TagRule
-from intel.review import without_rejected
 
-from .context import ArticleContext, IngestEnv
+from .bulk import copy_values, unrejected
+from .context import ArticleContext, IngestEnv, StoredTag
+from .rulematch import Text, find_rule_matches
 
 NAME = "tags"
 MAX_REASONS = 3
+TAG_FIELDS = ("article", "tag", "reason", "review_status", "method", "method_detail", "confidence")
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
@@ -25,13 +27,14 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not todo:
         return
     rules = list(TagRule.objects.filter(enabled=True).select_related("tag"))
-    tags: list[ArticleTag] = []
+    drafts: list[tuple[ArticleContext, StoredTag]] = []
     for ctx in todo:
-        by_tag: dict[int, ArticleTag] = {}
+        text = Text(ctx.body)
+        by_tag: dict[int, StoredTag] = {}
         for rule in rules:
             # The reason shows the first few matches: no need to find them all.
-            matches = find_matches(
-                ctx.body,
+            matches = find_rule_matches(
+                text,
                 algorithm=rule.algorithm,
                 pattern=rule.match,
                 case_sensitive=rule.case_sensitive,
@@ -47,19 +50,14 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 existing.reason = f"{existing.reason} | {reason}"[:500]
                 existing.confidence = max(existing.confidence, rule.confidence)
                 continue
-            by_tag[rule.tag_id] = ArticleTag(
-                article=ctx.article,
-                tag=rule.tag,
-                reason=reason[:500],
-                review_status=ReviewStatus.PROPOSED,
-                method=Method.RULE,
-                method_detail=f"rule:{rule.name}"[:200],
-                confidence=rule.confidence,
-            )
-        ctx.tags = list(by_tag.values())
-        tags.extend(ctx.tags)
-    tags = without_rejected(tags)
-    kept = {id(t) for t in tags}
-    for ctx in todo:
-        ctx.tags = [t for t in ctx.tags if id(t) in kept]
-    ArticleTag.objects.bulk_create(tags)
+            by_tag[rule.tag_id] = StoredTag(0, rule.tag, reason[:500], rule.confidence, f"rule:{rule.name}"[:200])
+        drafts += [(ctx, tag) for tag in by_tag.values()]
+    drafts = unrejected(ArticleTag, drafts, lambda draft: draft[1].instance(draft[0].article).proposal_fingerprint())
+    rows = [
+        (ctx.article.pk, tag.tag.pk, tag.reason, ReviewStatus.PROPOSED.value, Method.RULE.value,  # type: ignore[union-attr]
+         tag.method_detail, tag.confidence)
+        for ctx, tag in drafts
+    ]  # fmt: skip
+    for pk, (ctx, tag) in zip(copy_values(ArticleTag, TAG_FIELDS, rows), drafts, strict=True):
+        tag.pk = pk
+        ctx.tags.append(tag)

@@ -81,6 +81,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .prefixscan import Text, finditer
+
 __all__ = ["TimeExpression", "find_time_expressions", "resolve_range_overlap"]
 
 DAY = "day"
@@ -773,10 +775,11 @@ def find_time_expressions(
         return []
     ref = _Ref(reference, reference_precision)
     candidates: list[tuple[int, int, _Resolved]] = []
+    haystack = Text(text)  # the lower case, once for every rule's prefix search
     for rule in _RULES:
         if not rule.may_match(words):
             continue
-        for m in rule.pattern.finditer(text):
+        for m in finditer(rule.pattern, haystack):
             try:
                 resolved = rule.handler(m, ref)
             except (ValueError, OverflowError):  # arithmetic past year 1 or 9999 (absurd reference)

@@ -1,0 +1,214 @@
+"""Bulk writes for the ingest path: ``COPY`` on PostgreSQL, multi-row ``INSERT`` elsewhere.
+
+Every stage writes its rows through these helpers, never with a per-row ``save()``:
+
+* ``copy_rows``: rows of database-ready values (no model instance per row); the
+  primary keys come back only when the caller asks for them, because reserving
+  them costs a query;
+* ``copy_values``: the same for rows that give some fields, the others taking
+  their defaults;
+* ``create_instances``: what ``bulk_create`` does for model instances (field
+  defaults, ``auto_now_add``, history rows and the ``bulk_changed`` signal of
+  tracked models), with ``COPY`` instead of a multi-row ``INSERT`` of every value
+  as a bound parameter (Django compiles and psycopg parses the 3,000 parameters of
+  200 articles, which cost more than the database's work).
+
+Errors are Django's (``IntegrityError`` and the like), as from the ORM. Also here:
+``record_history`` (``record_bulk_history`` with the keys as one array),
+``many_ids`` (the same for ``field__in=`` lookups) and ``unrejected`` (the
+rejection check without a model instance per proposal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from intel.models import RejectedProposal, Reviewable
+from intel.models.base import (
+    TrackedQuerySet,
+    _current_user_id,
+    bulk_changed,
+    insert_returning_ids,
+    record_bulk_history,
+)
+from intel.review import rejected_fingerprints
+
+M = TypeVar("M", bound=models.Model)
+D = TypeVar("D")
+
+
+def unrejected(model: type[Reviewable], drafts: Sequence[D], fingerprint: Callable[[D], str]) -> list[D]:
+    """The drafts whose proposals a person has not rejected before (``rejected_fingerprints``).
+
+    Fingerprints cost a hash each and, for most models, a model instance to
+    compute them with (more than storing the record): they are computed only
+    when a proposal of this model was ever rejected (one query tells).
+    """
+    if not drafts:
+        return []
+    if not RejectedProposal.objects.filter(model_label=model._meta.label_lower).exists():
+        return list(drafts)
+    prints = [fingerprint(draft) for draft in drafts]
+    rejected = rejected_fingerprints(model, prints)
+    return [draft for draft, print_ in zip(drafts, prints, strict=True) if print_ not in rejected]
+
+
+def many_ids(ids: Collection[int], model: type[models.Model]) -> Collection[int] | RawSQL:
+    """The value for ``field__in=`` with many keys: on PostgreSQL one array parameter
+    (``IN (SELECT unnest(%s))``) instead of a parameter per key, which Django
+    compiles, psycopg splices into the text and PostgreSQL parses one by one
+    (up to 1,000 keys a batch for the events stage's lookups)."""
+    if len(ids) < 50 or connections[model.objects.db].vendor != "postgresql":
+        return ids
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+
+
+def record_history(model: type[models.Model], pks: Sequence[int]) -> None:
+    """``record_bulk_history(model, pks, history_type="+", reason="bulk create")``, with the
+    keys as one array parameter on PostgreSQL (see ``many_ids``)."""
+    db = model.objects.db
+    connection = connections[db]
+    history_manager = getattr(model, "history", None)
+    if connection.vendor != "postgresql" or history_manager is None or not pks:
+        record_bulk_history(model, pks, history_type="+", reason="bulk create", using=db)
+        return
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    # The same statement as record_bulk_history's, the live rows copied by the database.
+    historical = history_manager.model
+    quote = connection.ops.quote_name
+    names = [f.name for f in historical.tracked_fields]
+    target = [quote(historical._meta.get_field(name).column) for name in names]
+    source = [quote(model._meta.get_field(name).column) for name in names]
+    extra = [quote(c) for c in ("history_date", "history_type", "history_change_reason", "history_user_id")]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "  # noqa: S608 - quoted identifiers only
+            f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} = ANY(%s::bigint[])",
+            [now, "+", "bulk create", _current_user_id(), list(pks)],
+        )
+
+
+def copy_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, returning_ids: bool = True
+) -> list[int]:
+    """Insert rows of database-ready values for ``fields``; return their primary keys in order
+    (an empty list when ``returning_ids`` is false)."""
+    if not rows:
+        return []
+    connection = connections[model.objects.db]
+    if connection.vendor != "postgresql":
+        return insert_returning_ids(model, fields, rows)
+    columns = [model._meta.get_field(name).column for name in fields]
+    return _copy(connection, model, columns, rows, returning_ids=returning_ids)
+
+
+def copy_values(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, returning_ids: bool = True
+) -> list[int]:
+    """``copy_rows`` for rows that give only some fields: every other field gets what
+    ``bulk_create`` would store for an instance that left it unset (its default,
+    ``auto_now_add``), so a field added to the model later needs no change here.
+    A tracked model's rows get their history rows, as from ``bulk_create``."""
+    if not rows:
+        return []
+    connection = connections[model.objects.db]
+    given = set(fields)
+    others = [
+        f for f in model._meta.concrete_fields
+        if not f.primary_key and not f.generated and f.name not in given and f.attname not in given
+    ]  # fmt: skip
+    prototype = model()
+    constant = [f.get_db_prep_save(f.pre_save(prototype, True), connection) for f in others]
+    # A callable default (a timestamp, a random token) is called for each row, as for each instance.
+    per_row = [i for i, f in enumerate(others) if f.has_default() and callable(f.default)]
+    if per_row:
+        full_rows: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = list(constant)
+            for i in per_row:
+                values[i] = others[i].get_db_prep_save(others[i].get_default(), connection)
+            full_rows.append((*row, *values))
+    else:
+        full_rows = [(*row, *constant) for row in rows]
+    ids = copy_rows(model, [*fields, *(f.name for f in others)], full_rows, returning_ids=returning_ids)
+    if returning_ids and isinstance(model._default_manager.all(), TrackedQuerySet):
+        record_history(model, ids)
+        bulk_changed.send(sender=model, created=True)
+    return ids
+
+
+def create_instances(objs: Sequence[M]) -> None:
+    """``type(objs[0]).objects.bulk_create(objs)`` for new instances of one model, with ``COPY`` on PostgreSQL.
+
+    Sets each instance's primary key, as ``bulk_create`` does.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    db = model.objects.db
+    connection = connections[db]
+    if connection.vendor != "postgresql" or any(obj.pk is not None for obj in objs):
+        model.objects.bulk_create(objs)
+        return
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
+    rows = []
+    for obj in objs:
+        # The same preparation as bulk_create: related objects' keys, then each
+        # field's value as saved (defaults, auto_now_add) in the database's form.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        rows.append([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+    ids = _copy(connection, model, [f.column for f in fields], rows, returning_ids=True)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = db
+    if isinstance(model._default_manager.all(), TrackedQuerySet):
+        # What TrackedQuerySet.bulk_create adds: history rows and the signal that
+        # keeps caches of names (the gazetteer) current.
+        record_history(model, ids)
+        bulk_changed.send(sender=model, created=True)
+
+
+def _copy(
+    connection: Any, model: type[models.Model], columns: list[str], rows: Sequence[Sequence[Any]], *,
+    returning_ids: bool,
+) -> list[int]:  # fmt: skip
+    from psycopg import sql
+
+    table, pk = model._meta.db_table, model._meta.pk.column
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if returning_ids:
+            # Reserve the keys first (nextval() never hands a value to two sessions).
+            # The sequence is looked up once: pg_get_serial_sequence() in the select
+            # list would run for every row, 4x the cost of the nextval() calls.
+            cursor.execute(
+                "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
+                "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
+                [table, pk, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            columns = [pk, *columns]
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+        )
+        # Raw psycopg errors become Django's (IntegrityError…), as from the ORM.
+        with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+            write = copy.write_row
+            if returning_ids:
+                for key, row in zip(ids, rows, strict=True):
+                    write((key, *row))
+            else:
+                for row in rows:
+                    write(row)
+    return ids

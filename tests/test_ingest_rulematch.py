@@ -1,0 +1,140 @@
+"""The ingest path's rule matching (literal prefixes first) finds exactly what intel.matching finds."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from intel.builtin_tags import BUILTIN_TAGS
+from intel.ingest import timex
+from intel.ingest.event_rules import BUILTIN_TRIGGERS, STATUS_CUES
+from intel.ingest.prefixscan import finditer, literal_prefixes
+from intel.ingest.rulematch import Text, find_rule_matches
+from intel.matching import find_matches
+from tests.seed import SEED_TEXT
+
+RULES = [(algorithm, pattern, False) for *_, rules in BUILTIN_TAGS for _, algorithm, pattern, _ in rules]
+RULES += [("regex", trigger.pattern.pattern, False) for trigger in BUILTIN_TRIGGERS]
+RULES += [("regex", cue.pattern, False) for _, cue in STATUS_CUES]
+RULES += [
+    ("any", "premium flagship", True),
+    ("any", 'carrier "unlocked phone" US', False),
+    ("all", "budget sanctions", False),
+    ("all", "budget nothing-here", False),
+    ("literal", "price cuts", False),
+    ("literal", "  Price  Cuts ", True),
+    ("regex", r"(?i)BUDGET|tariffs?", True),
+    ("regex", r"(?i:budget)|tariff", True),
+    ("regex", r"(?<=the )\w+ market", False),
+    ("regex", r"(?<!\w)low[- ]cost", False),
+    ("regex", r"^Story \d+", False),
+    ("regex", r"(?m)^\w+", False),
+    ("regex", r"a|", False),
+    ("regex", r"(?:us|ab)+c?", False),
+    ("regex", r"(?:us|ab)*c", False),
+    ("regex", r"(?:the\s+)?(?:big|low)\s+\w+", False),
+    ("regex", r"(?=[12])(?<![0-9-])(?P<y>(?:19|20)[0-9][0-9])(?![0-9])", False),
+    ("regex", r"\bı\w+|\bi\w+", False),
+    ("regex", r"ſ|s\w", False),
+    ("regex", r"st\b|t", False),
+    ("regex", r"\d+(?:\.\d+)? ?%", False),
+    ("regex", r"(?x) b u d g e t", False),
+    ("fuzzy", "budget phones", False),
+]
+
+WORDS = (  # noqa: SIM905 - a line of words reads better than 56 quoted ones
+    "budget Budget BUDGET budgets low-cost low cost Low Cost tariff Tariffs sanctions the US carriers mobile carriers "
+    "premium flagship high-end High-End unlocked phone price cuts İnstanbul ıt ſanctions Kelvin Straße ß ﬅ "
+    "enter the market entered a new big market foray into Story 12 3.5 % 12% us usc ab abc c . , ; \n 2019 1999-2000 "
+).split(" ")
+
+
+def _texts() -> list[str]:
+    rng = random.Random(11)
+    texts = [SEED_TEXT, "", "budget", "low-cost", "a", "\n\nbudget\n", "xbudget budget_ budgetx"]
+    for _ in range(300):
+        texts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 60))))
+        texts.append("".join(rng.choice(WORDS) for _ in range(rng.randint(1, 30))))
+    return texts
+
+
+@pytest.mark.parametrize(("algorithm", "pattern", "case_sensitive"), RULES)
+def test_same_matches_as_intel_matching(algorithm: str, pattern: str, case_sensitive: bool) -> None:
+    for raw in _texts():
+        text = Text(raw)
+        for limit in (None, 1, 4):
+            expected = find_matches(
+                raw, algorithm=algorithm, pattern=pattern, case_sensitive=case_sensitive, limit=limit
+            )
+            found = find_rule_matches(
+                text, algorithm=algorithm, pattern=pattern, case_sensitive=case_sensitive, limit=limit
+            )
+            assert found == expected, (raw, limit)
+
+
+def test_prefixes_are_found_for_the_builtin_tag_rules_only_where_the_pattern_says_so() -> None:
+    assert literal_prefixes(re.compile(r"\bbudget\b|\blow[- ]cost\b", re.IGNORECASE)) == ("budget", "low")
+    assert literal_prefixes(re.compile(r"\b(?:US|mobile) carriers\b", re.IGNORECASE)) == ("us", "mobile")
+    assert literal_prefixes(re.compile(r"(?:us|ab)+c?")) == ("us", "ab")
+    assert literal_prefixes(re.compile(r"(?:the\s+)?(?:first|last) quarter")) == ("the", "first", "last")
+    assert literal_prefixes(re.compile(r"(?:us|ab)*c?")) is None  # may match the empty string
+    assert literal_prefixes(re.compile(r"\w+ market")) is None
+    assert literal_prefixes(re.compile(r"a|")) is None  # may match the empty string
+    assert literal_prefixes(re.compile(r"(?i:budget)|tariff")) is None
+    assert literal_prefixes(re.compile("café", re.IGNORECASE)) is None  # beyond ASCII
+    assert literal_prefixes(re.compile("café")) == ("café",)  # case-sensitive: found as written
+
+
+TIME_WORDS = (  # noqa: SIM905 - a line of words reads better than quoted ones
+    "in 2019 by the end of the year next year Q3 3Q 2019 H1 2H the first half of 2020 last month this quarter "
+    "in two years within the next 3 months 12 July 2018 July 12, 2018 2018-07-12 early 2019 mid-2019 late next year "
+    "the coming weeks earlier this year today tomorrow fiscal 2019 FY2020 in September since March next May the "
+    "second quarter 1st quarter final quarter 1990s 2019 units $2019 20% İn ſeptember"
+).split(" ")
+
+
+@pytest.mark.parametrize("rule", range(len(timex._RULES)))
+def test_time_patterns_find_what_finditer_finds(rule: int) -> None:
+    pattern = timex._RULES[rule].pattern
+    rng = random.Random(rule)
+    texts = [SEED_TEXT] + [" ".join(rng.choices(TIME_WORDS, k=rng.randint(1, 40))) for _ in range(300)]
+    for raw in texts:
+        expected = [(m.span(), m.groupdict()) for m in pattern.finditer(raw)]
+        assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
+
+
+@pytest.mark.parametrize(
+    "surface", ["Xiaomi", "OnePlus", "Galaxy S", "Café Öl", "AT&T", "Wang Xiang", "İnci", "Mi", "s", "X_1", "Q3."]
+)
+def test_name_occurrences_are_where_the_name_pattern_matches(surface: str) -> None:
+    from intel.ingest.new_entities import _name_pattern, name_starts
+
+    pattern = _name_pattern(surface)
+    rng = random.Random(surface)
+    words = [surface, surface + "'s", surface + "’s", surface + "s", "x" + surface, surface.lower(), "_", "'s", "2"]
+    words += [surface + "'sa", surface + "’s_", surface + surface, "and", ",", ".", "é", ""]
+    for raw in [rng.choice(["", " "]).join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(500)]:
+        assert name_starts(raw, surface) == [m.start() for m in pattern.finditer(raw)], raw
+
+
+def test_builtin_triggers_fire_as_with_a_substring_test_per_keyword() -> None:
+    from intel.ingest.event_rules import KEYWORDS, builtin_triggers_in
+
+    def expected(text: str) -> list[tuple[str, tuple[int, int]]]:
+        lowered = text.lower()
+        fired = []
+        for trigger in BUILTIN_TRIGGERS:
+            if any(word in lowered for word in KEYWORDS[trigger.name]):
+                match = trigger.pattern.search(text)
+                if match is not None:
+                    fired.append((trigger.name, match.span()))
+        return fired
+
+    rng = random.Random(5)
+    words = [w for ws in KEYWORDS.values() for w in ws] + ["Xiaomi", "the", "market", "into", "with", "of", "İ", "."]
+    words += ["entered", "enters into talks", "sanctions", "price cuts", "third-largest", "takes over", "sued Apple"]
+    texts = [SEED_TEXT] + [" ".join(rng.choices(words, k=rng.randint(1, 15))) for _ in range(2000)]
+    for text in texts:
+        assert [(t.name, span) for t, span in builtin_triggers_in(text)] == expected(text), text
