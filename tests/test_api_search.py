@@ -74,24 +74,3 @@ def test_postgres_search_pages_by_offset(reader_api):
 def test_sqlite_search_ignores_case_and_punctuation(reader_api, articles):
     response = reader_api.get("/api/v1/articles/?q=IPHONE,")
     assert [a["id"] for a in response.json()["results"]] == [articles["apple"].pk]
-
-
-@pytest.mark.postgres
-def test_postgres_windowed_search_ranks_exactly_what_the_full_query_ranks(monkeypatch):
-    from django.db import connection
-
-    from intel import search
-    from intel.models import Article
-
-    for n in range(120):
-        words = "Xiaomi carriers " * (1 + n % 4) if n % 3 == 0 else "Apple prices"
-        ArticleFactory(title=f"Story {n}", body=f"{words} number {n}.")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE intel_article")
-    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
-    monkeypatch.setattr(search, "WINDOW_MAX_SHARE", 1.0)
-    windowed = search._ranked_in_window("intel_article", "xiaomi carriers")
-    assert windowed is not None and len(windowed) == 3  # the window held every candidate
-    monkeypatch.setattr(search, "_ranked_in_window", lambda table, q: None)
-    full = search.ranked_ids(Article.objects.all(), "xiaomi carriers", limit=3)
-    assert windowed == full
