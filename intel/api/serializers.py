@@ -43,7 +43,7 @@ from intel.models import (
     TagRule,
     Watchlist,
 )
-from intel.models.events import RELIABILITY_WEIGHT
+from intel.models.events import credibility_of, source_weights
 
 REVIEW_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
 
@@ -423,28 +423,21 @@ class EventDetailSerializer(EventSerializer):
         fields = [*EventSerializer.Meta.fields, "evidence", "independent_sources", "credibility"]
 
     # Both are computed from the prefetched evidence (``Event.independent_sources()``
-    # would cost a query per event).
+    # and ``Event.credibility()`` would cost a query per event).
     @extend_schema_field(OpenApiTypes.INT)
     def get_independent_sources(self, event: Event) -> int:
-        return len(_source_weights(event))
+        return len(source_weights(_evidence_rows(event)))
 
     @extend_schema_field(OpenApiTypes.DOUBLE)
     def get_credibility(self, event: Event) -> float:
-        weights = _source_weights(event)
-        doubt = 1.0
-        for weight in weights.values():
-            doubt *= 1.0 - weight
-        return round(1.0 - doubt, 3) if weights else 0.0
+        return credibility_of(_evidence_rows(event))
 
 
-def _source_weights(event: Event) -> dict[object, float]:
-    best: dict[object, float] = {}
-    for evidence in event.evidence.all():
-        article = evidence.article
-        key: object = article.source_id or f"article-{article.pk}"
-        grade = article.source.reliability if article.source_id else "F"
-        best[key] = max(best.get(key, 0.0), RELIABILITY_WEIGHT.get(grade, 0.5))
-    return best
+def _evidence_rows(event: Event) -> list[tuple[int, int | None, str | None]]:
+    return [
+        (e.article_id, e.article.source_id, e.article.source.reliability if e.article.source_id else None)
+        for e in event.evidence.all()
+    ]
 
 
 class ArticleEventSerializer(serializers.Serializer):

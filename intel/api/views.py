@@ -6,6 +6,7 @@ costs the same number of queries whatever its size (tests check each one).
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,13 +28,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from intel import changes as changes_feed
 from intel.choices import EventStatus, EventType
 from intel.exports.stix import MAX_EVENTS, export_bundle
 from intel.ingest.errors import IngestError
-from intel.ingest.normalise import check_url
+from intel.ingest.normalise import TEXT_TYPES, check_url
 from intel.ingest.pipeline import ingest_article
 from intel.jobs import queue_ingest
 from intel.merge import merge_companies
@@ -67,7 +69,6 @@ from . import filters
 from . import serializers as s
 from .permissions import HasPermissions, IsStaff, RolePermissions
 
-ALLOWED_UPLOADS = (".txt", ".md", ".markdown", ".html", ".htm")
 # Field formatters for the lists built from plain rows (the serializers' own formats).
 _date = serializers.DateField()
 _datetime = serializers.DateTimeField()
@@ -252,8 +253,8 @@ class SearchMixin:
         url = request.build_absolute_uri()
         return Response(
             {
-                "next": _replace_param(url, "offset", offset + size) if more else None,
-                "previous": _replace_param(url, "offset", max(offset - size, 0)) if offset else None,
+                "next": replace_query_param(url, "offset", offset + size) if more else None,
+                "previous": replace_query_param(url, "offset", max(offset - size, 0)) if offset else None,
                 "results": data,
             }
         )
@@ -270,12 +271,6 @@ def _int_param(request: Request, name: str, *, default: int, low: int, high: int
     if not low <= value <= high:
         raise ValidationError({name: [f"{name} must be between {low} and {high}."]})
     return value
-
-
-def _replace_param(url: str, name: str, value: int) -> str:
-    from rest_framework.utils.urls import replace_query_param
-
-    return replace_query_param(url, name, value)
 
 
 class ArticleViewSet(SearchMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ReadOnlyViewSet):
@@ -514,7 +509,8 @@ class IngestView(APIView):
         upload = data.get("file")
         raw = None
         if upload is not None:
-            if not upload.name.lower().endswith(ALLOWED_UPLOADS):
+            # Checked before queueing too, with ingestion's own list of file types.
+            if PurePath(upload.name).suffix.lower() not in TEXT_TYPES:
                 raise ValidationError({"file": ["Unsupported file type: upload .txt, .html or .md."]})
             raw = upload.read()
         params = {

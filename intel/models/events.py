@@ -103,17 +103,27 @@ class Event(Reviewable):
 
     def credibility(self) -> float:
         """Noisy-OR: 1 - Π(1 - wᵢ) over independent sources, wᵢ by their Admiralty grade."""
-        best: dict[object, float] = {}
-        for article_id, source_id, grade in self.evidence.values_list(
-            "article_id", "article__source_id", "article__source__reliability"
-        ):
-            key = source_id or f"article-{article_id}"
-            weight = RELIABILITY_WEIGHT.get(grade or Reliability.F, 0.5)
-            best[key] = max(best.get(key, 0.0), weight)
-        doubt = 1.0
-        for weight in best.values():
-            doubt *= 1.0 - weight
-        return round(1.0 - doubt, 3) if best else 0.0
+        return credibility_of(
+            self.evidence.values_list("article_id", "article__source_id", "article__source__reliability")
+        )
+
+
+def source_weights(evidence: Iterable[tuple[int, int | None, str | None]]) -> dict[object, float]:
+    """Each independent source's best weight, from (article id, source id, grade) of the evidence."""
+    best: dict[object, float] = {}
+    for article_id, source_id, grade in evidence:
+        key = source_id or f"article-{article_id}"
+        best[key] = max(best.get(key, 0.0), RELIABILITY_WEIGHT.get(grade or Reliability.F, 0.5))
+    return best
+
+
+def credibility_of(evidence: Iterable[tuple[int, int | None, str | None]]) -> float:
+    """Noisy-OR over ``source_weights``; also used by the API on prefetched evidence."""
+    weights = source_weights(evidence)
+    doubt = 1.0
+    for weight in weights.values():
+        doubt *= 1.0 - weight
+    return round(1.0 - doubt, 3) if weights else 0.0
 
 
 class EventParticipant(models.Model):
