@@ -64,7 +64,9 @@ SEARCH = "/api/v1/articles/?q={term}"
 # The issue's targets: p95 of search, in ms, by kind of term.
 # "frequent" (3.5% of articles) is between the issue's middling and most common
 # terms: it is held to the stricter target.
-SEARCH_TARGET_MS = {"rare": 50.0, "middling": 50.0, "frequent": 50.0, "common": 200.0}
+# The issue's targets: 50 ms for rare and middling terms, 200 ms for the most common
+# (here: in at least a tenth of the articles); the rest of the sweep is held to 50 ms.
+SEARCH_TARGET_MS = {"rare": 50.0, "middling": 50.0, "frequent": 50.0, "common": 200.0, "15%": 200.0}
 
 
 # --- the scratch database -----------------------------------------------------------
@@ -268,8 +270,9 @@ def bench_lists(
 # --- search -----------------------------------------------------------------------------
 
 
-def capture_search_sql(term: str, token: str) -> tuple[str, Any]:
-    """The SQL of the API's search query (the one reading ``search_vector``), as Django sends it."""
+def capture_search_sql(term: str, token: str) -> list[tuple[str, Any]]:
+    """The SQL of the API's search (every statement that reads ``search_vector`` or sizes its
+    window: the planner's estimate, the newest id, the ranked query), as Django sends it."""
     from django.db import connection
     from django.test import Client
 
@@ -283,10 +286,12 @@ def capture_search_sql(term: str, token: str) -> tuple[str, Any]:
         response = Client().get(SEARCH.format(term=quote(term)), HTTP_AUTHORIZATION=f"Token {token}")
     if response.status_code != 200:
         raise RuntimeError(f"search answered {response.status_code}: {response.content[:500]!r}")
-    searching = [c for c in captured if "search_vector" in c[0] or "@@" in c[0]]
+    searching = [
+        c for c in captured if any(mark in c[0] for mark in ("search_vector", "@@", "reltuples", "enable_indexscan"))
+    ]
     if not searching:
         raise RuntimeError("the search request ran no full-text query:\n" + "\n".join(c[0] for c in captured))
-    return searching[0]
+    return searching
 
 
 def percentile(samples: list[float], pct: int) -> float:
@@ -302,25 +307,24 @@ class Search:
     sql_ms: list[float]
 
 
-def bench_search(base: str, token: str, samples: int, budget_s: float) -> list[Search]:
+def bench_search(base: str, token: str, terms: dict[str, str], samples: int, budget_s: float) -> list[Search]:
     import psycopg
 
     results = []
     with psycopg.connect(DSN, autocommit=True) as conn:
         # Django sends queries with client-side binding: the bare query is sent the same way.
         cursor = psycopg.ClientCursor(conn)
-        for kind, term in dataset.search_terms().items():
-            sql, params = capture_search_sql(term, token)
+        for kind, term in terms.items():
+            statements = capture_search_sql(term, token)
             count = conn.execute(
-                "SELECT count(*) FROM intel_article WHERE search_vector @@ plainto_tsquery('english', %s)", [term]
+                "SELECT count(*) FROM intel_article WHERE search_vector @@ websearch_to_tsquery('english', %s)", [term]
             ).fetchone()
             path = SEARCH.format(term=quote(term))
             api_ms: list[float] = []
             sql_ms: list[float] = []
             for _ in range(2):  # first runs read pages from disk; both sides get them
                 http_get(base, path, token)
-                cursor.execute(sql, params)
-                cursor.fetchall()
+                replay(conn, cursor, statements)
             deadline = time.monotonic() + budget_s
             while len(api_ms) < samples and (time.monotonic() < deadline or len(api_ms) < 5):
                 started = time.perf_counter()
@@ -329,22 +333,41 @@ def bench_search(base: str, token: str, samples: int, budget_s: float) -> list[S
                 if status != 200:
                     raise RuntimeError(f"search for {term!r} answered {status}")
                 started = time.perf_counter()
-                cursor.execute(sql, params)
-                cursor.fetchall()
+                replay(conn, cursor, statements)
                 sql_ms.append((time.perf_counter() - started) * 1000)
             results.append(Search(kind, term, count[0] if count else 0, api_ms, sql_ms))
             print(f"  search {kind} {term!r}: {len(api_ms)} requests", flush=True)
     return results
 
 
+def replay(conn: Any, cursor: Any, statements: list[tuple[str, Any]]) -> None:
+    """Send the API's search statements again, in a transaction when the API used one (to
+    set a planner option for one query), as Django sent them."""
+    if any("enable_indexscan" in sql for sql, _ in statements):
+        with conn.transaction():
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+        return
+    for sql, params in statements:
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+
 def explain(term: str, token: str) -> str:
-    """EXPLAIN ANALYZE of the API's search query, for the report."""
+    """EXPLAIN ANALYZE of the API's search queries, for the report."""
     import psycopg
 
-    sql, params = capture_search_sql(term, token)
-    with psycopg.connect(DSN, autocommit=True) as conn:
-        rows = psycopg.ClientCursor(conn).execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).fetchall()
-    return "\n".join(row[0] for row in rows)
+    out = []
+    with psycopg.connect(DSN, autocommit=True) as conn, conn.transaction():
+        cursor = psycopg.ClientCursor(conn)
+        for sql, params in capture_search_sql(term, token):
+            if sql.lstrip().startswith("EXPLAIN") or "enable_indexscan" in sql:
+                cursor.execute(sql, params)  # the planner option applies to what follows
+                continue
+            rows = cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).fetchall()
+            out.append("\n".join(row[0] for row in rows))
+    return "\n\n".join(out)
 
 
 def profile(path: str, token: str, requests: int = 300) -> str:
@@ -386,6 +409,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100, help="search requests per term (fewer if slow)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search query")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of each list, API and raw")
+    parser.add_argument("--search-only", action="store_true", help="measure search only (no wrk rounds)")
+    parser.add_argument("--sweep", action="store_true", help="search more terms, at other shares and two-word")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
@@ -396,8 +421,9 @@ def main() -> None:
         token = issue_token()
         with gunicorn(args.workers) as base:
             print(f"gunicorn: {args.workers} sync workers at {base}; wrk {args.connections} connections", flush=True)
-            lists = bench_lists(base, token, args.seconds, args.connections, args.rounds)
-            searches = bench_search(base, token, args.samples, budget_s=60.0)
+            lists = [] if args.search_only else bench_lists(base, token, args.seconds, args.connections, args.rounds)
+            terms = dataset.search_terms() | (dataset.sweep_terms() if args.sweep else {})
+            searches = bench_search(base, token, terms, args.samples, budget_s=60.0)
         if args.profile:
             for name, api, raw in LISTS:
                 for path in (api, raw):
@@ -424,7 +450,7 @@ def main() -> None:
     for s in searches:
         api50, api95 = percentile(s.api_ms, 50), percentile(s.api_ms, 95)
         sql50, sql95 = percentile(s.sql_ms, 50), percentile(s.sql_ms, 95)
-        target = SEARCH_TARGET_MS[s.kind]
+        target = SEARCH_TARGET_MS.get(s.kind, 50.0)
         verdict = "met" if api95 < target else "MISSED"
         print(
             f"| {s.kind} ({s.term!r}) | {s.matches:,} | {api50:.1f} / {api95:.1f} ms | {sql50:.1f} / {sql95:.1f} ms "

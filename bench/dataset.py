@@ -172,6 +172,28 @@ def search_terms() -> dict[str, str]:
     return {"rare": closest(0.00005), "middling": closest(0.01), "frequent": closest(0.035), "common": "said"}
 
 
+def sweep_terms() -> dict[str, str]:
+    """More queries between and around ``search_terms`` (``bench/api.py --sweep``): single words
+    at other shares of articles, and two-word queries (both words; either word)."""
+    share = expected_document_share()
+    words = list(share)
+    tail = words[len(words) - TAIL_WORDS :]
+
+    def closest(target: float, among: list[str]) -> str:
+        return min(among, key=lambda w: abs(share[w] - target))
+
+    base = search_terms()
+    return {
+        "0.1%": closest(0.001, tail),
+        "0.3%": closest(0.003, tail),
+        "2%": closest(0.02, tail),
+        "6%": closest(0.06, words),
+        "15%": closest(0.15, words),
+        "both words": f"{base['middling']} {base['frequent']}",
+        "either word": f"{base['middling']} or {base['frequent']}",
+    }
+
+
 class _Words:
     """Zipf-distributed word indices, drawn in large numpy batches (one call per million)."""
 

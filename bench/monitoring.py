@@ -82,7 +82,13 @@ class FeedServer:
                     self.end_headers()
                     self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # The standard library listens with a backlog of 5: eight fetches at once
+            # overflow it, and a dropped SYN is sent again after a second. Publishers'
+            # servers (nginx: 511) do not do that.
+            request_queue_size = 1024
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -121,8 +127,13 @@ def start_worker(log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(argv, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def run_round(count: int) -> float:
-    """Make every feed due, send one dispatcher task, wait for every check and ingest; seconds taken."""
+def run_round(count: int) -> tuple[float, float]:
+    """Make every feed due, send one dispatcher task, wait for every check and ingest.
+
+    Seconds until every feed was checked (new entries stored), and until no entry was
+    left pending (ingested, alerts made). One solo worker runs its queue in order: the
+    ingest task the first poll with new items queues runs after the polls queued before it.
+    """
     from django.db import connection
     from django.utils import timezone
 
@@ -133,15 +144,18 @@ def run_round(count: int) -> float:
     Feed.objects.update(next_check_at=timezone.now(), check_interval=300)
     start_ts = timezone.now()
     started = time.perf_counter()
+    checked = 0.0
     dispatch_monitoring_task.delay()
+    finished = Feed.objects.filter(claim_token__isnull=True)
     while True:
-        done = Feed.objects.filter(last_checked_at__gte=start_ts, claim_token__isnull=True).count()
-        if done == count and not FeedEntry.objects.filter(status=EntryStatus.PENDING).exists():
+        if not checked and finished.filter(last_checked_at__gte=start_ts).count() == count:
+            checked = time.perf_counter() - started
+        if checked and not FeedEntry.objects.filter(status=EntryStatus.PENDING).exists():
             elapsed = time.perf_counter() - started
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     connection.close()
-    return elapsed
+    return checked, elapsed
 
 
 def bare_loop(urls: list[str], etags: dict[str, str]) -> tuple[float, int]:
@@ -217,10 +231,11 @@ def main() -> None:
 
         urls = [server.url(p) for p in paths]
         # Each round twice, the faster one counts (the machine is shared).
-        unchanged = min(run_round(count) for _ in range(2))
+        unchanged = min(run_round(count)[1] for _ in range(2))
         bare_unchanged = min(bare_loop(urls, {u: '"v0"' for u in urls})[0] for _ in range(2))
 
-        mixed_times, bare_mixed_times = [], []
+        mixed_times: list[tuple[float, float]] = []
+        bare_mixed_times = []
         bare_items = 0
         for version in (1, 2):
             for n in changed:  # two new items on top of the three seen before, and a new ETag
@@ -230,7 +245,8 @@ def main() -> None:
             seconds, bare_items = bare_loop(urls, {u: '"v0"' for u in urls})
             bare_mixed_times.append(seconds)
         new_items = 2 * len(changed)
-        mixed, bare_mixed = min(mixed_times), min(bare_mixed_times)
+        checked, mixed = min(mixed_times, key=lambda t: t[1])
+        bare_mixed = min(bare_mixed_times)
 
         # Item to alert: a Xiaomi story appears in one due feed; the dispatcher ticks.
         latencies = []
@@ -260,10 +276,18 @@ def main() -> None:
 
     print(f"feeds: {count}; changed in the mixed round: {len(changed)} ({new_items} new items)")
     print(f"{'round':<16}{'worker feeds/min':>18}{'bare loop feeds/min':>22}{'ratio':>8}")
-    for name, ours, bare in (("all unchanged", unchanged, bare_unchanged), ("mixed", mixed, bare_mixed)):
+    rounds = (
+        ("all unchanged", unchanged, bare_unchanged),
+        ("mixed, checks", checked, bare_mixed),  # every feed checked, new entries stored
+        ("mixed, all", mixed, bare_mixed),  # and every new item ingested (the bare loop ingests nothing)
+    )
+    for name, ours, bare in rounds:
         print(f"{name:<16}{per_min(ours):>18,.0f}{per_min(bare):>22,.0f}{bare / ours:>7.2f}x"
               f"   ({ours / count * 1000:.1f} ms vs {bare / count * 1000:.1f} ms a feed)")
-    print(f"new items ingested per second (mixed round, one worker): {new_items / mixed:,.0f}")
+    print(
+        f"new items ingested per second (mixed round, one worker): {new_items / (mixed - checked):,.0f} "
+        f"while ingesting, {new_items / mixed:,.0f} over the whole round"
+    )
     print(f"bare loop items parsed per mixed round (no ingestion): {bare_items}")
     print(f"feed checks per hour on one worker (all unchanged): {per_min(unchanged) * 60:,.0f}")
     print(

@@ -380,6 +380,12 @@ class _GuardedBackend(httpcore.NetworkBackend):
         ``getaddrinfo`` cannot be given a timeout, so it runs in a daemon thread that is
         abandoned (it ends on its own) if the resolver is slower than the deadline.
         """
+        try:
+            # A plain IP (as getaddrinfo would return it) needs no lookup and no thread;
+            # odd spellings ("0x7f.1", "2130706433") do not parse here and are resolved.
+            return [ipaddress.ip_address(host)]
+        except ValueError:
+            pass
         answers: list[Any] = []
         errors: list[Exception] = []
 

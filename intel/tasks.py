@@ -53,14 +53,14 @@ def requeue_stale_ingest_jobs_task() -> None:
 @shared_task(name="intel.tasks.dispatch_monitoring_task", ignore_result=True, **RETRY)
 def dispatch_monitoring_task() -> dict[str, int]:
     """Claim due feeds, lost ingest jobs, due deliveries and digests, and queue one task for each."""
-    from intel.monitoring.dispatch import dispatch_due
+    from intel.monitoring.dispatch import dispatch_due, poll_groups
 
     dispatch = dispatch_due()
     # One producer (one broker connection) for the whole batch: a thousand polls are
     # sent in a fraction of the time separate .delay() calls take.
     with current_app.producer_or_acquire() as producer:
-        for claim in dispatch.feeds:
-            poll_feed_task.apply_async((claim.feed_id, claim.token), producer=producer)
+        for feed_ids, token in poll_groups(dispatch.feeds):
+            poll_feeds_task.apply_async((feed_ids, token), producer=producer)
         for job in dispatch.entry_jobs:
             ingest_entries_task.apply_async((job.entry_ids, job.token), producer=producer)
         if dispatch.deliveries:
@@ -75,17 +75,23 @@ def dispatch_monitoring_task() -> dict[str, int]:
     }
 
 
-@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
-def poll_feed_task(feed_id: int, token: str) -> str:
-    """Check one claimed feed; if it had new items, queue an ingest of everything waiting."""
-    from intel.monitoring.poll import poll_feed
+@shared_task(name="intel.tasks.poll_feeds_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
+def poll_feeds_task(feed_ids: list[int], token: str) -> list[str]:
+    """Check a group of claimed feeds; if any had new items, queue an ingest of everything waiting."""
+    from intel.monitoring.poll import poll_feeds
 
-    outcome = poll_feed(feed_id=feed_id, token=token)
-    if outcome.new_entry_ids:
+    outcomes = poll_feeds(feed_ids=feed_ids, token=token)
+    if any(outcome.new_entry_ids for outcome in outcomes):
         # Queued behind the other polls of this dispatch: the first such task to run
         # ingests all their entries in batches; the others find nothing left (one query).
         ingest_pending_task.delay()
-    return outcome.status
+    return [outcome.status for outcome in outcomes]
+
+
+@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
+def poll_feed_task(feed_id: int, token: str) -> str:
+    """Check one claimed feed (a group of one; messages queued before groups existed still run)."""
+    return poll_feeds_task(feed_ids=[feed_id], token=token)[0]
 
 
 @shared_task(name="intel.tasks.ingest_pending_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)

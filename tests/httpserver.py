@@ -3,7 +3,8 @@
 It listens on a free port in a background thread. Tests register routes with
 ``http_server.route("/path", status=200, body=b"...", headers={...})`` and build URLs
 with ``http_server.url("/path")``. Every request received is kept in
-``http_server.requests`` (method, path, headers with lower-cased names, body).
+``http_server.requests`` (method, path, headers with lower-cased names, body), and
+``http_server.peak_in_flight`` says how many were ever being answered at once.
 
 Built-in routes, for misbehaving servers:
 
@@ -53,6 +54,7 @@ class Route:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     chunked: bool = False  # send the body with chunked encoding, without Content-Length
+    delay: float = 0.0  # seconds to wait before answering
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,18 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
         route = owner._routes.get(parts.path)
+        owner._enter()
         try:
             if route is not None:
+                if route.delay:
+                    owner._stopping.wait(route.delay)
                 self._send(route)
             else:
                 self._builtin(parts.path, query)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up, which is often the point of the test
+        finally:
+            owner._leave()
 
     def _builtin(self, path: str, query: dict[str, str]) -> None:
         stopping = self.server.owner._stopping
@@ -177,6 +184,8 @@ class LocalHTTPServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.requests: list[ReceivedRequest] = []
+        self._in_flight = 0
+        self.peak_in_flight = 0  # the most requests being answered at one time
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(
@@ -198,9 +207,12 @@ class LocalHTTPServer:
         body: bytes = b"",
         headers: dict[str, str] | None = None,
         chunked: bool = False,
+        delay: float = 0.0,
     ) -> None:
-        """Answer requests for ``path`` (query string ignored) with this response."""
-        self._routes[path] = Route(status=status, body=body, headers=dict(headers or {}), chunked=chunked)
+        """Answer requests for ``path`` (query string ignored) with this response, after ``delay`` seconds."""
+        self._routes[path] = Route(
+            status=status, body=body, headers=dict(headers or {}), chunked=chunked, delay=delay
+        )
 
     def redirect(self, path: str, location: str, *, status: int = 302) -> None:
         """Answer requests for ``path`` with a redirect to ``location``."""
@@ -209,6 +221,15 @@ class LocalHTTPServer:
     def _record(self, request: ReceivedRequest) -> None:
         with self._lock:
             self.requests.append(request)
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def start(self) -> None:
         self._thread.start()

@@ -156,3 +156,24 @@ def test_monitoring_lists_cost_the_same_queries_whatever_their_size(
     with django_assert_num_queries(expected):
         large = reader_api.get(url + "?page_size=100")
     assert len(large.json()["results"]) > len(small.json()["results"]) > 0
+
+
+SEARCHES = {
+    # PostgreSQL: the planner's estimate, the ranked query (a term this scarce is
+    # searched without a window), the page's rows; events add their three relations.
+    "/api/v1/articles/?q=headline": AUTH + 3,
+    "/api/v1/events/?q=event": AUTH + 3 + 3,
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("url", "expected"), list(SEARCHES.items()))
+def test_a_search_page_costs_the_same_queries_whatever_its_size(reader_api, django_assert_num_queries, url, expected):
+    make_rows(2)
+    reader_api.get(url)
+    with django_assert_num_queries(expected):
+        small = reader_api.get(url + "&page_size=100")
+    make_rows(6)
+    with django_assert_num_queries(expected):
+        large = reader_api.get(url + "&page_size=100")
+    assert len(large.json()["results"]) > len(small.json()["results"]) > 0

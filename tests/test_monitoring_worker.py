@@ -91,7 +91,8 @@ def test_two_workers_racing_over_the_same_due_feeds_poll_each_once(http_server, 
         http_server.route(f"/feeds/{n}.xml", body=feeds.rss([feeds.story(n)]), headers=RSS)
         FeedFactory(url=http_server.url(f"/feeds/{n}.xml"))
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    workers = [_worker(queue, logs[0], "a"), _worker(queue, logs[1], "b")]
+    # Groups of three: ten poll tasks for the two workers to share.
+    workers = [_worker(queue, logs[i], name, RIVALSCOPE_MONITOR_POLL_GROUP="3") for i, name in enumerate("ab")]
     try:
         _wait(lambda: all(log.exists() and "ready." in log.read_text() for log in logs), logs=logs, what="both workers")
         # Both dispatch at once (as two beats, or a beat restarted mid-minute, would).
@@ -109,7 +110,7 @@ def test_two_workers_racing_over_the_same_due_feeds_poll_each_once(http_server, 
     assert polled == Counter({f"/feeds/{n}.xml": 1 for n in range(count)})
     assert Article.objects.count() == count and FeedEntry.objects.count() == count
     # Both did real work: the polls were shared out.
-    assert all(_succeeded(log, "poll_feed_task") for log in logs)
+    assert all(_succeeded(log, "poll_feeds_task") for log in logs)
 
 
 KILLABLE_WORKER = textwrap.dedent(

@@ -269,6 +269,11 @@ RIVALSCOPE_MONITOR_MAX_BACKOFF = env.int("RIVALSCOPE_MONITOR_MAX_BACKOFF", defau
 # Feeds claimed per dispatcher run (every minute), and entries ingested per transaction.
 RIVALSCOPE_MONITOR_CLAIM_BATCH = env.int("RIVALSCOPE_MONITOR_CLAIM_BATCH", default=1000)
 RIVALSCOPE_MONITOR_INGEST_BATCH = env.int("RIVALSCOPE_MONITOR_INGEST_BATCH", default=50)
+# Claimed feeds checked by one poll task, and how many of its fetches run at once
+# (intel/monitoring/poll.py). A group's worst case is about group / threads x the fetch
+# timeout, well inside the task's time limit. 1 and 1: one task per feed, one at a time.
+RIVALSCOPE_MONITOR_POLL_GROUP = env.int("RIVALSCOPE_MONITOR_POLL_GROUP", default=20)
+RIVALSCOPE_MONITOR_FETCH_THREADS = env.int("RIVALSCOPE_MONITOR_FETCH_THREADS", default=8)
 # Attempts to send one alert (e-mail, webhook) before it is marked failed.
 RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS = env.int("RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS", default=8)
 # The queue tasks go to unless told otherwise; tasks queued by tasks (a dispatcher's

@@ -245,11 +245,10 @@ class SearchMixin:
         found = ranked_ids(queryset, q, limit=size + 1, offset=offset)
         more = len(found) > size
         found = found[:size]
-        rows = {obj.pk: obj for obj in queryset.filter(pk__in=[pk for pk, _ in found])}
-        page = [rows[pk] for pk, _ in found if pk in rows]
-        data = self.get_serializer(page, many=True).data  # type: ignore[attr-defined]
-        for item, (_, rank) in zip(data, found, strict=False):
-            item["rank"] = round(rank, 6)
+        data = self.search_rows(queryset, [pk for pk, _ in found])
+        ranks = dict(found)
+        for item in data:
+            item["rank"] = round(ranks[item["id"]], 6)
         url = request.build_absolute_uri()
         return Response(
             {
@@ -258,6 +257,17 @@ class SearchMixin:
                 "results": data,
             }
         )
+
+    def search_rows(self, queryset: QuerySet[Any], ids: list[int]) -> list[dict[str, Any]]:
+        """The list's JSON for the rows ``ids``, in that order."""
+        rows = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+        page = [rows[pk] for pk in ids if pk in rows]
+        return list(self.get_serializer(page, many=True).data)  # type: ignore[attr-defined]
+
+
+def _in_order(rows: list[dict[str, Any]], ids: list[int]) -> list[dict[str, Any]]:
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _int_param(request: Request, name: str, *, default: int, low: int, high: int) -> int:
@@ -314,6 +324,11 @@ class ArticleViewSet(SearchMixin, mixins.UpdateModelMixin, mixins.DestroyModelMi
         page = self.paginate_queryset(queryset)
         assert page is not None  # every list is paginated
         return self.get_paginated_response([article_row(row) for row in page])
+
+    def search_rows(self, queryset: QuerySet[Any], ids: list[int]) -> list[dict[str, Any]]:
+        # The ids passed the filters already (ranked_ids applied them).
+        rows = Article.objects.filter(pk__in=ids).values(*ARTICLE_LIST_COLUMNS)
+        return [article_row(row) for row in _in_order(list(rows), ids)]
 
 
 ARTICLE_LIST_COLUMNS = ("id", "title", "url", "author", "source", "source__name", "published_on",
@@ -392,6 +407,11 @@ class EventViewSet(SearchMixin, ModelViewSet):
         page = self.paginate_queryset(queryset)
         assert page is not None  # every list is paginated
         return self.get_paginated_response(event_rows(page))
+
+    def search_rows(self, queryset: QuerySet[Any], ids: list[int]) -> list[dict[str, Any]]:
+        # The ids passed the filters already (ranked_ids applied them).
+        rows = Event.objects.filter(pk__in=ids).values(*EVENT_LIST_COLUMNS)
+        return event_rows(_in_order(list(rows), ids))
 
 
 EVENT_LIST_COLUMNS = ("id", "type", "status", "summary", "time_start", "time_end", "time_precision", "time_phrase",
@@ -663,8 +683,8 @@ class OwnedMixin:
 
 
 class WatchlistViewSet(OwnedMixin, ModelViewSet):
-    queryset = Watchlist.objects.select_related("owner").prefetch_related("companies", "markets", "people").order_by(
-        "id"
+    queryset = (
+        Watchlist.objects.select_related("owner").prefetch_related("companies", "markets", "people").order_by("id")
     )
     serializer_class = s.WatchlistSerializer
     filterset_class = filters.WatchlistFilter

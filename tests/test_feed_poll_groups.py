@@ -1,0 +1,110 @@
+"""Claimed feeds are checked in groups: one task, concurrent fetches, each feed's own outcome."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from intel.choices import EntryStatus, FeedStatus
+from intel.models import Feed, FeedEntry
+from intel.monitoring.dispatch import FeedClaim, claim_due_feeds, poll_groups
+from intel.monitoring.poll import poll_feeds
+from tests import feeds
+from tests.factories import FeedFactory
+from tests.monitoring import RSS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def local_fetching(settings):
+    settings.RIVALSCOPE_FETCH_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    settings.RIVALSCOPE_FETCH_TIMEOUT = 3.0
+
+
+def test_claims_are_split_into_groups_of_the_configured_size(settings):
+    settings.RIVALSCOPE_MONITOR_POLL_GROUP = 3
+    claims = [FeedClaim(n, "t1") for n in range(7)] + [FeedClaim(100, "t2")]
+    groups = poll_groups(claims)
+    assert groups == [([0, 1, 2], "t1"), ([3, 4, 5], "t1"), ([6], "t1"), ([100], "t2")]
+
+
+def test_a_group_checks_each_feed_once_and_keeps_each_feeds_outcome(http_server):
+    http_server.route("/unchanged.xml", status=304, headers={"ETag": '"v1"'})
+    http_server.route("/fresh.xml", body=feeds.rss([feeds.story(1), feeds.story(2)]), headers=RSS)
+    http_server.route("/broken.xml", status=500)
+    http_server.route("/garbled.xml", body=b"<html><body><p>Not a feed</p>", headers=RSS)
+    http_server.route("/taken.xml", body=feeds.rss([feeds.story(3)]), headers=RSS)
+    unchanged = FeedFactory(url=http_server.url("/unchanged.xml"), etag='"v1"')
+    fresh = FeedFactory(url=http_server.url("/fresh.xml"))
+    broken = FeedFactory(url=http_server.url("/broken.xml"))
+    garbled = FeedFactory(url=http_server.url("/garbled.xml"))
+    taken = FeedFactory(url=http_server.url("/taken.xml"))
+    claims = claim_due_feeds()
+    token = claims[0].token
+    # Another dispatcher took this one over (its lease ran out): not ours to check.
+    Feed.objects.filter(pk=taken.pk).update(claim_token=uuid.uuid4())
+
+    order = [unchanged.pk, fresh.pk, broken.pk, taken.pk, garbled.pk]
+    outcomes = poll_feeds(feed_ids=order, token=token)
+
+    assert [o.feed_id for o in outcomes] == order
+    assert [o.status for o in outcomes] == [
+        FeedStatus.NOT_MODIFIED,
+        FeedStatus.NEW_ITEMS,
+        FeedStatus.ERROR,
+        "skipped",
+        FeedStatus.ERROR,
+    ]
+    assert len(outcomes[1].new_entry_ids) == 2
+    assert set(FeedEntry.objects.values_list("feed_id", "status")) == {(fresh.pk, EntryStatus.PENDING)}
+    paths = sorted(r.path for r in http_server.requests)
+    assert paths == ["/broken.xml", "/fresh.xml", "/garbled.xml", "/unchanged.xml"]  # once each; never the taken one
+    for feed in (unchanged, fresh, broken, garbled):
+        feed.refresh_from_db()
+        assert feed.claim_token is None and feed.claim_deliveries == 0
+    assert (broken.error_count, garbled.error_count, unchanged.error_count, fresh.error_count) == (1, 1, 0, 0)
+    assert Feed.objects.get(pk=taken.pk).claim_token is not None  # left to its new owner
+
+
+def test_a_groups_fetches_run_at_once(http_server, settings):
+    settings.RIVALSCOPE_MONITOR_FETCH_THREADS = 4
+    made = []
+    for n in range(4):
+        http_server.route(f"/slow/{n}.xml", body=feeds.rss([feeds.story(n)]), headers=RSS, delay=0.3)
+        made.append(FeedFactory(url=http_server.url(f"/slow/{n}.xml")).pk)
+    (claim, *_) = claim_due_feeds()
+
+    outcomes = poll_feeds(feed_ids=made, token=claim.token)
+
+    assert [o.status for o in outcomes] == [FeedStatus.NEW_ITEMS] * 4
+    assert http_server.peak_in_flight >= 2
+
+
+def test_one_thread_fetches_one_feed_at_a_time(http_server, settings):
+    settings.RIVALSCOPE_MONITOR_FETCH_THREADS = 1
+    made = []
+    for n in range(3):
+        http_server.route(f"/slow/{n}.xml", body=feeds.rss([feeds.story(n)]), headers=RSS, delay=0.1)
+        made.append(FeedFactory(url=http_server.url(f"/slow/{n}.xml")).pk)
+    (claim, *_) = claim_due_feeds()
+
+    outcomes = poll_feeds(feed_ids=made, token=claim.token)
+
+    assert [o.status for o in outcomes] == [FeedStatus.NEW_ITEMS] * 3
+    assert http_server.peak_in_flight == 1
+
+
+def test_a_group_started_too_often_gives_up_on_its_feeds_without_fetching(http_server, settings):
+    http_server.route("/feed.xml", body=feeds.rss([feeds.story(1)]), headers=RSS)
+    first = FeedFactory(url=http_server.url("/feed.xml"))
+    second = FeedFactory(url=http_server.url("/feed.xml?second"))
+    (claim, *_) = claim_due_feeds()
+    Feed.objects.filter(pk__in=[first.pk, second.pk]).update(claim_deliveries=settings.RIVALSCOPE_MONITOR_MAX_DELIVERIES)
+
+    outcomes = poll_feeds(feed_ids=[first.pk, second.pk], token=claim.token)
+
+    assert [o.status for o in outcomes] == [FeedStatus.ERROR, FeedStatus.ERROR]
+    assert "without finishing" in outcomes[0].error
+    assert http_server.requests == []
