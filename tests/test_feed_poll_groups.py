@@ -30,6 +30,15 @@ def test_claims_are_split_into_groups_of_the_configured_size(settings):
     assert groups == [([0, 1, 2], "t1"), ([3, 4, 5], "t1"), ([6], "t1"), ([100], "t2")]
 
 
+def test_groups_are_small_enough_to_finish_within_the_task_time_limit(settings):
+    # Every fetch may take its whole timeout: 4 threads x (90 s // 30 s) = 12 feeds at most.
+    settings.RIVALSCOPE_MONITOR_POLL_GROUP = 100
+    settings.RIVALSCOPE_MONITOR_FETCH_THREADS = 4
+    settings.RIVALSCOPE_FETCH_TIMEOUT = 30
+    groups = poll_groups([FeedClaim(n, "t") for n in range(30)])
+    assert [len(ids) for ids, _ in groups] == [12, 12, 6]
+
+
 def test_a_group_checks_each_feed_once_and_keeps_each_feeds_outcome(http_server):
     http_server.route("/unchanged.xml", status=304, headers={"ETag": '"v1"'})
     http_server.route("/fresh.xml", body=feeds.rss([feeds.story(1), feeds.story(2)]), headers=RSS)

@@ -27,14 +27,20 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import DeliveryMode, DeliveryStatus, EntryStatus, FeedStatus
+from intel.fetch import DEFAULT_TIMEOUT
 from intel.models import AlertDelivery, Feed, FeedEntry, Watchlist
 
 from .schedule import backoff_seconds, setting
+
+# Seconds of fetching a poll task may plan for: under ``poll_feeds_task``'s soft time
+# limit (120 s), with room for parsing and writing.
+POLL_TIME_BUDGET = 90.0
 
 
 def lease() -> timedelta:
@@ -118,6 +124,11 @@ def poll_groups(claims: list[FeedClaim]) -> list[tuple[list[int], str]]:
     and two commits per feed (``poll.poll_feeds``). Claims of one dispatch share a token.
     """
     size = max(1, int(setting("RIVALSCOPE_MONITOR_POLL_GROUP", 20)))
+    # Small enough to finish within its task's soft time limit even if every fetch runs
+    # to its timeout: a group killed at the limit would be retried until given up.
+    threads = max(1, int(setting("RIVALSCOPE_MONITOR_FETCH_THREADS", 8)))
+    timeout = float(getattr(settings, "RIVALSCOPE_FETCH_TIMEOUT", DEFAULT_TIMEOUT))
+    size = min(size, threads * max(1, int(POLL_TIME_BUDGET // timeout)))
     by_token: dict[str, list[int]] = {}
     for claim in claims:
         by_token.setdefault(claim.token, []).append(claim.feed_id)
