@@ -675,3 +675,21 @@ def test_an_error_answer_carries_its_headers_for_retry_after(http_server):
     error = fetch_error(http_server.url("/feed"), allowed_networks=LOOPBACK)
     assert error.status_code == 429
     assert error.headers["retry-after"] == "120"
+
+
+def test_a_plain_ip_address_is_connected_to_without_a_lookup(http_server, dns, connections):
+    http_server.route("/page", body=PAGE)
+
+    response = fetch_url(http_server.url("/page"), allowed_networks=LOOPBACK)
+
+    assert response.content == PAGE
+    # Only socket.create_connection's own numeric getaddrinfo: no lookup of ours (and no
+    # resolver thread) for an address that is already one.
+    assert dns.lookups == ["127.0.0.1"]
+    assert connections == [("127.0.0.1", http_server.port)]
+
+
+def test_an_odd_spelling_of_an_address_is_still_resolved_and_judged(http_server, dns, connections):
+    with pytest.raises(FetchError, match="loopback"):
+        fetch_url(f"http://2130706433:{http_server.port}/", allowed_hosts=[])
+    assert connections == []
