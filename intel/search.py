@@ -64,6 +64,8 @@ def full_text_available() -> bool:
 
 def ranked_ids(queryset: QuerySet[Model], q: str, *, limit: int, offset: int = 0) -> list[tuple[int, float]]:
     """Ids and ranks of the best matches of ``q`` among ``queryset``'s rows, best first (PostgreSQL)."""
+    if offset >= SEARCH_CANDIDATES:
+        return []  # past the bound: nothing is ranked there, whatever the query
     table = _VECTOR_TABLES[queryset.model._meta.label_lower]
     restrict, params = "", []
     if queryset.query.where:

@@ -125,3 +125,9 @@ def test_a_window_of_a_very_common_term_is_left_to_the_planner(corpus, small_bou
     with CaptureQueriesContext(connection) as ctx:
         search.ranked_ids(Article.objects.all(), "common", limit=8)
     assert not any("enable_indexscan" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_page_past_the_bound_is_empty_without_a_query(corpus, small_bound, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert search.ranked_ids(Article.objects.all(), "common", limit=5, offset=10) == []
+    assert unbounded("common", 5, 10) == []
