@@ -120,7 +120,9 @@ def _feedparser_entry(item: Any, base: str, feed_title: str) -> ParsedEntry | No
         url=link,
         title=title,
         summary_html=summary_html,
-        text=html_to_text(clean_html(fullest)),
+        # html_to_text keeps no markup at all (scripts and styles go with their
+        # content), so it needs no clean_html pass first.
+        text=html_to_text(fullest),
         source_name=source_name,
         published_at=_struct_time(item.get("published_parsed") or item.get("updated_parsed")),
     )
