@@ -271,8 +271,9 @@ RIVALSCOPE_MONITOR_CLAIM_BATCH = env.int("RIVALSCOPE_MONITOR_CLAIM_BATCH", defau
 RIVALSCOPE_MONITOR_INGEST_BATCH = env.int("RIVALSCOPE_MONITOR_INGEST_BATCH", default=50)
 # Claimed feeds checked by one poll task, and how many of its fetches run at once
 # (intel/monitoring/poll.py). A group's worst case is about group / threads x the fetch
-# timeout, well inside the task's time limit. 1 and 1: one task per feed, one at a time.
-RIVALSCOPE_MONITOR_POLL_GROUP = env.int("RIVALSCOPE_MONITOR_POLL_GROUP", default=20)
+# timeout; groups are capped to stay inside the task's time limit (dispatch.poll_groups).
+# 1 and 1: one task per feed, one fetch at a time.
+RIVALSCOPE_MONITOR_POLL_GROUP = env.int("RIVALSCOPE_MONITOR_POLL_GROUP", default=40)
 RIVALSCOPE_MONITOR_FETCH_THREADS = env.int("RIVALSCOPE_MONITOR_FETCH_THREADS", default=8)
 # Attempts to send one alert (e-mail, webhook) before it is marked failed.
 RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS = env.int("RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS", default=8)

@@ -123,7 +123,7 @@ def poll_groups(claims: list[FeedClaim]) -> list[tuple[list[int], str]]:
     exclusive), so grouping keeps "one check per feed per cycle"; it saves a task
     and two commits per feed (``poll.poll_feeds``). Claims of one dispatch share a token.
     """
-    size = max(1, int(setting("RIVALSCOPE_MONITOR_POLL_GROUP", 20)))
+    size = max(1, int(setting("RIVALSCOPE_MONITOR_POLL_GROUP", 40)))
     # Small enough to finish within its task's soft time limit even if every fetch runs
     # to its timeout: a group killed at the limit would be retried until given up.
     threads = max(1, int(setting("RIVALSCOPE_MONITOR_FETCH_THREADS", 8)))
