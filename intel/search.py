@@ -101,7 +101,8 @@ def _bitmap_scans(cursor: Any) -> Iterator[None]:
     lasts until the end of the transaction, so the query runs in one; inside a
     caller's transaction the previous value is put back.
     """
-    outer = connection.in_atomic_block
+    # In a caller's transaction (atomic, or autocommit off) the setting would outlive this query.
+    outer = connection.in_atomic_block or not connection.get_autocommit()
     with transaction.atomic():
         cursor.execute("SELECT current_setting('enable_indexscan'), set_config('enable_indexscan', 'off', true)")
         previous = cursor.fetchone()[0]

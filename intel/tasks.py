@@ -78,8 +78,15 @@ def dispatch_monitoring_task() -> dict[str, int]:
 @shared_task(name="intel.tasks.poll_feeds_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
 def poll_feeds_task(feed_ids: list[int], token: str) -> list[str]:
     """Check a group of claimed feeds; if any had new items, queue an ingest of everything waiting."""
-    from intel.monitoring.poll import poll_feeds
+    from intel.monitoring.poll import poll_feeds, started_before
 
+    if len(feed_ids) > 1 and started_before(feed_ids, token):
+        # This group was started before and never finished: its worker died or it ran
+        # out of time. One task per feed from here, so that a feed which kills workers
+        # is given up alone (its delivery count) and the others are checked.
+        for feed_id in feed_ids:
+            poll_feeds_task.delay([feed_id], token)
+        return ["split"] * len(feed_ids)
     outcomes = poll_feeds(feed_ids=feed_ids, token=token)
     if any(outcome.new_entry_ids for outcome in outcomes):
         # Queued behind the other polls of this dispatch: the first such task to run

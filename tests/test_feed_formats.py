@@ -156,3 +156,30 @@ def test_json_that_is_not_a_feed_is_a_clear_error():
 def test_an_empty_response_is_a_clear_error():
     with pytest.raises(FeedParseError, match="empty"):
         parse_feed(b"  \n", url="https://news.example/feed")
+
+
+def test_a_json_feed_item_gives_its_plain_body_as_text_and_its_summary_as_summary():
+    import json
+
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Wire",
+        "items": [{"id": "1", "url": "https://news.example/1", "title": "T", "summary": "Short.",
+                   "content_text": "Xiaomi plans to enter the US market next year."}],
+    }  # fmt: skip
+    (entry,) = parse_feed(json.dumps(doc).encode(), url="https://news.example/feed.json").entries
+    assert entry.text == "Xiaomi plans to enter the US market next year."
+    assert entry.summary_html == "Short."
+
+
+def test_nul_characters_from_a_feed_are_dropped_so_its_items_can_be_stored():
+    import json
+
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Wi\u0000re",
+        "items": [{"id": "a\u0000b", "url": "https://news.example/1", "title": "T\u0000",
+                   "content_text": "Bo\u0000dy", "summary": "S\u0000"}],
+    }  # fmt: skip
+    (entry,) = parse_feed(json.dumps(doc).encode(), url="https://news.example/feed.json").entries
+    assert (entry.guid, entry.title, entry.text, entry.summary_html, entry.source_name) == ("ab", "T", "Body", "S", "Wire")

@@ -117,3 +117,73 @@ def test_a_group_started_too_often_gives_up_on_its_feeds_without_fetching(http_s
     assert [o.status for o in outcomes] == [FeedStatus.ERROR, FeedStatus.ERROR]
     assert "without finishing" in outcomes[0].error
     assert http_server.requests == []
+
+
+def test_one_feeds_refused_entries_fail_that_feed_only(http_server, monkeypatch):
+    http_server.route("/a.xml", body=feeds.rss([feeds.story(1)]), headers=RSS)
+    http_server.route("/b.xml", body=feeds.rss([feeds.story(2), feeds.story(3)]), headers=RSS)
+    a = FeedFactory(url=http_server.url("/a.xml"))
+    b = FeedFactory(url=http_server.url("/b.xml"))
+    (claim, *_) = claim_due_feeds()
+    # A row the database will refuse to have twice: A's item, stored already, while the
+    # check believes it new (as if the seen-lookup had missed it).
+    from intel.monitoring import poll
+    from intel.monitoring.parsing import parse_feed
+
+    item = parse_feed(feeds.rss([feeds.story(1)]), url=a.url).entries[0]
+    FeedEntry.objects.create(feed=a, guid=item.guid, guid_hash=item.guid_hash, status=EntryStatus.INGESTED)
+    monkeypatch.setattr(poll, "_seen_guids", lambda listed: {})
+
+    outcomes = poll_feeds(feed_ids=[a.pk, b.pk], token=claim.token)
+
+    assert [o.status for o in outcomes] == [FeedStatus.ERROR, FeedStatus.NEW_ITEMS]
+    assert "could not be stored" in outcomes[0].error
+    assert FeedEntry.objects.filter(feed=b).count() == 2 and FeedEntry.objects.filter(feed=a).count() == 1
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.claim_token is None and a.error_count == 1 and a.last_status == FeedStatus.ERROR
+    assert b.claim_token is None and b.error_count == 0
+
+
+def test_a_group_started_before_is_split_into_one_task_per_feed(http_server, settings):
+    from config.celery import app
+    from intel.monitoring.poll import started_before
+    from intel.tasks import poll_feeds_task
+
+    for n in range(3):
+        http_server.route(f"/{n}.xml", body=feeds.rss([feeds.story(n)]), headers=RSS)
+    made = [FeedFactory(url=http_server.url(f"/{n}.xml")).pk for n in range(3)]
+    (claim, *_) = claim_due_feeds()
+    assert not started_before(made, claim.token)
+    # A first delivery started (and counted its start) and its worker died.
+    Feed.objects.filter(pk__in=made).update(claim_deliveries=1)
+    assert started_before(made, claim.token)
+
+    # Eager for this one call: the split tasks run here, one feed each.
+    app.conf.task_always_eager = True
+    try:
+        assert poll_feeds_task(made, claim.token) == ["split"] * 3
+    finally:
+        app.conf.task_always_eager = False
+    assert sorted(r.path for r in http_server.requests) == ["/0.xml", "/1.xml", "/2.xml"]
+    assert set(Feed.objects.filter(pk__in=made).values_list("last_status", "claim_token")) == {
+        (FeedStatus.NEW_ITEMS, None)
+    }
+
+
+def test_checks_still_running_at_the_time_budget_are_written_as_failed(http_server, settings, monkeypatch):
+    from intel.monitoring import poll
+
+    settings.RIVALSCOPE_MONITOR_FETCH_THREADS = 2
+    monkeypatch.setattr(poll, "POLL_TIME_BUDGET", 1.0)
+    http_server.route("/quick.xml", body=feeds.rss([feeds.story(1)]), headers=RSS)
+    quick = FeedFactory(url=http_server.url("/quick.xml"))
+    slow = FeedFactory(url=http_server.url("/sleep?seconds=2"))
+    (claim, *_) = claim_due_feeds()
+
+    outcomes = poll_feeds(feed_ids=[quick.pk, slow.pk], token=claim.token)
+
+    assert [o.status for o in outcomes] == [FeedStatus.NEW_ITEMS, FeedStatus.ERROR]
+    assert "time budget" in outcomes[1].error
+    slow.refresh_from_db()
+    assert slow.claim_token is None and slow.error_count == 1

@@ -36,11 +36,8 @@ from intel.choices import DeliveryMode, DeliveryStatus, EntryStatus, FeedStatus
 from intel.fetch import DEFAULT_TIMEOUT
 from intel.models import AlertDelivery, Feed, FeedEntry, Watchlist
 
+from .poll import POLL_TIME_BUDGET
 from .schedule import backoff_seconds, setting
-
-# Seconds of fetching a poll task may plan for: under ``poll_feeds_task``'s soft time
-# limit (120 s), with room for parsing and writing.
-POLL_TIME_BUDGET = 90.0
 
 
 def lease() -> timedelta:

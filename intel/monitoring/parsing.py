@@ -41,6 +41,14 @@ class ParsedEntry:
     source_name: str
     published_at: datetime | None
 
+    def __post_init__(self) -> None:
+        # PostgreSQL text cannot hold NUL: one stray NUL in a feed must not make its
+        # items impossible to store (JSON escapes it as \u0000; XML parsers drop it).
+        for name in ("guid", "url", "title", "summary_html", "text", "source_name"):
+            value = getattr(self, name)
+            if "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
+
     @property
     def guid_hash(self) -> str:
         return guid_hash(self.guid)
@@ -168,8 +176,10 @@ def _json_feed(data: dict[str, Any], url: str) -> ParsedFeed:
         if not isinstance(item, dict):
             continue
         link = safe_link(_text(item.get("url")) or _text(item.get("external_url")), url)
-        body_html = _text(item.get("content_html")) or _text(item.get("summary"))
-        text = html_to_text(clean_html(body_html)) if body_html else _text(item.get("content_text"))
+        content_html, content_text = _text(item.get("content_html")), _text(item.get("content_text"))
+        body_html = content_html or _text(item.get("summary"))
+        # The fullest content: the HTML body, else the plain one, else the summary.
+        text = html_to_text(content_html) if content_html else content_text or html_to_text(body_html)
         title = plain_line(_text(item.get("title")), 500)
         guid = _text(item.get("id")) or str(item.get("id") or "") or link
         if not guid and not title:

@@ -16,9 +16,15 @@ more than the conditional GET itself. A group costs, whatever its size:
 2. the fetches, on ``RIVALSCOPE_MONITOR_FETCH_THREADS`` threads (network waits
    overlap; the threads never touch the database);
 3. one SELECT of the already seen GUIDs of every feed that listed items;
-4. one transaction: lock the feeds still claimed (``SELECT … FOR UPDATE``), write
-   each feed's outcome and release its claim (one UPDATE per feed, all sent in one
-   round trip), insert all new entries.
+4. one transaction: lock the feeds still claimed (``SELECT … FOR NO KEY UPDATE``),
+   insert all new entries, write each feed's outcome and release its claim (one
+   UPDATE per feed, all sent in one round trip). A feed whose entries the database
+   refuses is written as a failed check; the others keep theirs (``_insert_entries``).
+
+A group that started before without finishing (its worker died, or it ran past its
+time limit) is not run again as a group: ``poll_feeds_task`` splits it into one task
+per feed, so the feed that kills workers is given up alone. Fetching and parsing
+stop at ``POLL_TIME_BUDGET``; checks still running then are written as failed.
 
 Nothing here decides what an outcome is: ``_success`` and ``_failure`` are plain
 functions of the feed, the answer and the time.
@@ -29,14 +35,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -89,15 +96,10 @@ def poll_feeds(*, feed_ids: Sequence[int], token: str, now: datetime | None = No
     feeds = _start(feed_ids, token)
     limit = setting("RIVALSCOPE_MONITOR_MAX_DELIVERIES", 3)
     to_fetch = [feed for feed in feeds if feed.claim_deliveries <= limit]
-    threads = setting("RIVALSCOPE_MONITOR_FETCH_THREADS", 8)
-    if threads <= 1 or len(to_fetch) <= 1:
-        fetched = {feed.pk: _fetch(feed) for feed in to_fetch}
-    else:
-        results = _fetch_pool(threads).map(_fetch, to_fetch)
-        fetched = dict(zip((feed.pk for feed in to_fetch), results, strict=True))
+    fetched = _fetch_all(to_fetch)
 
     now = now or timezone.now()
-    seen = _seen_guids([pk for pk, result in fetched.items() if result.parsed is not None and result.parsed.entries])
+    seen = _seen_guids({pk: r.parsed for pk, r in fetched.items() if r.parsed is not None and r.parsed.entries})
     plans = []
     for feed in feeds:
         result = fetched.get(feed.pk)
@@ -125,6 +127,26 @@ def poll_feeds(*, feed_ids: Sequence[int], token: str, now: datetime | None = No
     return [outcomes[pk] for pk in feed_ids]
 
 
+# Seconds a group's fetching and parsing may take, under ``poll_feeds_task``'s soft time
+# limit (120 s) with room to write. A check still running then is written as failed (and
+# backs off), so the group's other outcomes are not lost with the task.
+POLL_TIME_BUDGET = 90.0
+
+
+def _fetch_all(feeds: list[Feed]) -> dict[int, _Fetched]:
+    """Fetch and parse ``feeds`` on this process's fetch threads, within ``POLL_TIME_BUDGET``."""
+    deadline = time.monotonic() + POLL_TIME_BUDGET
+    late = _Fetched(error=FetchError("The check did not finish within the poll task's time budget."))
+    threads = setting("RIVALSCOPE_MONITOR_FETCH_THREADS", 8)
+    if threads <= 1 or len(feeds) <= 1:
+        return {feed.pk: _fetch(feed) if time.monotonic() < deadline else late for feed in feeds}
+    pool = _fetch_pool(threads)
+    futures = {feed.pk: pool.submit(_fetch, feed) for feed in feeds}
+    done, _ = wait(futures.values(), timeout=POLL_TIME_BUDGET)
+    # Late fetches run on to their own deadline in the background; their results are dropped.
+    return {pk: future.result() if future in done else late for pk, future in futures.items()}
+
+
 _pool_lock = threading.Lock()
 _pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (process id, size, pool)
 
@@ -138,6 +160,11 @@ def _fetch_pool(size: int) -> ThreadPoolExecutor:
         if _pool is None or _pool[0] != os.getpid() or _pool[1] != size:
             _pool = (os.getpid(), size, ThreadPoolExecutor(max_workers=size, thread_name_prefix="feed-fetch"))
         return _pool[2]
+
+
+def started_before(feed_ids: Sequence[int], token: str) -> bool:
+    """Whether a check of these claimed feeds was started and did not finish (a redelivery)."""
+    return Feed.objects.filter(pk__in=list(feed_ids), claim_token=uuid.UUID(token), claim_deliveries__gt=0).exists()
 
 
 def _start(feed_ids: Sequence[int], token: str) -> list[Feed]:
@@ -169,11 +196,13 @@ def _fetch(feed: Feed) -> _Fetched:
     return _Fetched(response=response, parsed=parsed)
 
 
-def _seen_guids(feed_ids: list[int]) -> dict[int, set[str]]:
-    """The GUID hashes already stored for each of these feeds (one query)."""
+def _seen_guids(listed: dict[int, ParsedFeed]) -> dict[int, set[str]]:
+    """Which of the GUID hashes these feeds list are already stored, per feed (one query)."""
     seen: dict[int, set[str]] = {}
-    if feed_ids:
-        for feed_id, key in FeedEntry.objects.filter(feed_id__in=feed_ids).values_list("feed_id", "guid_hash"):
+    if listed:
+        hashes = {entry.guid_hash for parsed in listed.values() for entry in parsed.entries}
+        rows = FeedEntry.objects.filter(feed_id__in=list(listed), guid_hash__in=list(hashes))
+        for feed_id, key in rows.values_list("feed_id", "guid_hash"):
             seen.setdefault(feed_id, set()).add(key)
     return seen
 
@@ -181,24 +210,28 @@ def _seen_guids(feed_ids: list[int]) -> dict[int, set[str]]:
 def _write(plans: list[_Planned], token: str, *, now: datetime) -> set[int]:
     """Write every plan whose feed is still claimed under ``token``, in one transaction; their ids.
 
-    The feeds are locked first (``FOR UPDATE``; a no-op on SQLite, whose write
-    transactions run one at a time): a claim taken over after its lease ran out is
-    not ours, and its feed is left alone. While the rows are locked and claimed, no
-    other check of these feeds inserts at the same time, so (feed, guid_hash) never races.
+    The feeds are locked first (``FOR NO KEY UPDATE``, in id order; a no-op on SQLite,
+    whose write transactions run one at a time): a claim taken over after its lease ran
+    out is not ours, and its feed is left alone. While the rows are locked and claimed,
+    no other check of these feeds inserts at the same time, so (feed, guid_hash) never
+    races. New entries go in first, all at once; if the database refuses them, each
+    feed's are tried in a savepoint of their own, and a feed whose entries still fail
+    is written as a failed check: one feed's bad item never costs the others theirs.
     """
     if not plans:
         return set()
     claim = uuid.UUID(token)
     with transaction.atomic():
         ours = set(
-            Feed.objects.select_for_update()
+            Feed.objects.select_for_update(no_key=True)
             .filter(pk__in=[plan.feed.pk for plan in plans], claim_token=claim)
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
+        plans = [plan for plan in plans if plan.feed.pk in ours]
+        _insert_entries(plans, now=now)
         by_fields: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
         for plan in plans:
-            if plan.feed.pk not in ours:
-                continue
             values = {
                 **plan.fields,
                 "next_check_at": now + timedelta(seconds=plan.delay),
@@ -210,10 +243,29 @@ def _write(plans: list[_Planned], token: str, *, now: datetime) -> set[int]:
             by_fields.setdefault(tuple(sorted(values)), []).append((plan.feed.pk, values))
         for names, rows in by_fields.items():
             _update_claimed(names, rows, claim)
-        entries = [entry for plan in plans if plan.feed.pk in ours for entry in plan.entries]
-        if entries:
-            FeedEntry.objects.bulk_create(entries)
     return ours
+
+
+def _insert_entries(plans: list[_Planned], *, now: datetime) -> None:
+    """Insert the plans' new entries; a plan whose entries the database refuses becomes a failure."""
+    with_entries = [plan for plan in plans if plan.entries]
+    if not with_entries:
+        return
+    try:
+        with transaction.atomic():
+            FeedEntry.objects.bulk_create([entry for plan in with_entries for entry in plan.entries])
+        return
+    except DatabaseError:
+        logger.warning("new entries of %s feeds refused together; trying each feed alone", len(with_entries))
+    for plan in with_entries:
+        try:
+            with transaction.atomic():
+                FeedEntry.objects.bulk_create(plan.entries)
+        except DatabaseError as exc:
+            failed = _failure(plan.feed, FeedParseError(f"Its new items could not be stored: {exc}"), now=now)
+            plan.status, plan.fields, plan.delay, plan.error, plan.entries = (
+                failed.status, failed.fields, failed.delay, failed.error, []
+            )  # fmt: skip
 
 
 def _update_claimed(names: tuple[str, ...], rows: list[tuple[int, dict[str, Any]]], claim: uuid.UUID) -> None:
