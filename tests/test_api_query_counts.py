@@ -94,15 +94,23 @@ DETAILS = {
 }
 
 
-@pytest.mark.parametrize(("url", "expected"), list(LISTS.items()))
-def test_a_list_page_costs_the_same_queries_whatever_its_size(reader_api, django_assert_num_queries, url, expected):
-    make_rows(2)
+def small_and_large_pages(reader_api, django_assert_num_queries, url: str, expected: int, make) -> tuple:
+    """The first page of ``url`` (100 rows a page) over a few rows, then over several times as
+    many: each must cost exactly ``expected`` queries."""
+    page = ("&" if "?" in url else "?") + "page_size=100"
+    make(2)
     reader_api.get(url)  # the token's first use is recorded once
     with django_assert_num_queries(expected):
-        small = reader_api.get(url + "?page_size=100")
-    make_rows(6)
+        small = reader_api.get(url + page)
+    make(6)
     with django_assert_num_queries(expected):
-        large = reader_api.get(url + "?page_size=100")
+        large = reader_api.get(url + page)
+    return small, large
+
+
+@pytest.mark.parametrize(("url", "expected"), list(LISTS.items()))
+def test_a_list_page_costs_the_same_queries_whatever_its_size(reader_api, django_assert_num_queries, url, expected):
+    small, large = small_and_large_pages(reader_api, django_assert_num_queries, url, expected, make_rows)
     assert small.status_code == large.status_code == 200
     if url not in ("/api/v1/tag-rules/", "/api/v1/event-rules/", "/api/v1/jobs/", "/api/v1/markets/"):
         assert len(large.json()["results"]) > len(small.json()["results"]) > 0
@@ -148,13 +156,7 @@ def test_monitoring_lists_cost_the_same_queries_whatever_their_size(
             FeedFactory()
             AlertFactory(watchlist=watchlist)
 
-    make(2)
-    reader_api.get(url)
-    with django_assert_num_queries(expected):
-        small = reader_api.get(url + "?page_size=100")
-    make(5)
-    with django_assert_num_queries(expected):
-        large = reader_api.get(url + "?page_size=100")
+    small, large = small_and_large_pages(reader_api, django_assert_num_queries, url, expected, make)
     assert len(large.json()["results"]) > len(small.json()["results"]) > 0
 
 
@@ -169,11 +171,5 @@ SEARCHES = {
 @pytest.mark.postgres
 @pytest.mark.parametrize(("url", "expected"), list(SEARCHES.items()))
 def test_a_search_page_costs_the_same_queries_whatever_its_size(reader_api, django_assert_num_queries, url, expected):
-    make_rows(2)
-    reader_api.get(url)
-    with django_assert_num_queries(expected):
-        small = reader_api.get(url + "&page_size=100")
-    make_rows(6)
-    with django_assert_num_queries(expected):
-        large = reader_api.get(url + "&page_size=100")
+    small, large = small_and_large_pages(reader_api, django_assert_num_queries, url, expected, make_rows)
     assert len(large.json()["results"]) > len(small.json()["results"]) > 0
