@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -343,15 +343,10 @@ def bench_search(base: str, token: str, terms: dict[str, str], samples: int, bud
 def replay(conn: Any, cursor: Any, statements: list[tuple[str, Any]]) -> None:
     """Send the API's search statements again, in a transaction when the API used one (to
     set a planner option for one query), as Django sent them."""
-    if any("enable_indexscan" in sql for sql, _ in statements):
-        with conn.transaction():
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-        return
-    for sql, params in statements:
-        cursor.execute(sql, params)
-        cursor.fetchall()
+    with conn.transaction() if any("enable_indexscan" in sql for sql, _ in statements) else nullcontext():
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
 
 
 def explain(term: str, token: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -162,36 +163,42 @@ def search_terms() -> dict[str, str]:
     not drop as a stop word (in most articles). Generated tail words for the
     first three, so no stemming merges them with another word.
     """
-    share = expected_document_share()
-    words = list(share)
-    tail = words[len(words) - TAIL_WORDS :]
-
-    def closest(target: float) -> str:
-        return min(tail, key=lambda w: abs(share[w] - target))
-
-    return {"rare": closest(0.00005), "middling": closest(0.01), "frequent": closest(0.035), "common": "said"}
+    closest = _closest_word()
+    return {
+        "rare": closest(0.00005, tail=True),
+        "middling": closest(0.01, tail=True),
+        "frequent": closest(0.035, tail=True),
+        "common": "said",
+    }
 
 
 def sweep_terms() -> dict[str, str]:
     """More queries between and around ``search_terms`` (``bench/api.py --sweep``): single words
     at other shares of articles, and two-word queries (both words; either word)."""
-    share = expected_document_share()
-    words = list(share)
-    tail = words[len(words) - TAIL_WORDS :]
-
-    def closest(target: float, among: list[str]) -> str:
-        return min(among, key=lambda w: abs(share[w] - target))
-
+    closest = _closest_word()
     base = search_terms()
     return {
-        "0.1%": closest(0.001, tail),
-        "0.3%": closest(0.003, tail),
-        "2%": closest(0.02, tail),
-        "6%": closest(0.06, words),
-        "15%": closest(0.15, words),
+        "0.1%": closest(0.001, tail=True),
+        "0.3%": closest(0.003, tail=True),
+        "2%": closest(0.02, tail=True),
+        "6%": closest(0.06, tail=False),
+        "15%": closest(0.15, tail=False),
         "both words": f"{base['middling']} {base['frequent']}",
         "either word": f"{base['middling']} or {base['frequent']}",
     }
+
+
+def _closest_word() -> Callable[..., str]:
+    """``closest(share, tail=…)``: the word whose expected share of articles is nearest, among the
+    generated tail words (no stemming merges them) or the whole vocabulary."""
+    share = expected_document_share()
+    words = list(share)
+    tail_words = words[len(words) - TAIL_WORDS :]
+
+    def closest(target: float, *, tail: bool) -> str:
+        return min(tail_words if tail else words, key=lambda w: abs(share[w] - target))
+
+    return closest
 
 
 class _Words:

@@ -35,7 +35,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.db import connection, transaction
@@ -77,12 +77,9 @@ def ranked_ids(queryset: QuerySet[Model], q: str, *, limit: int, offset: int = 0
         window = _window(cursor, table, q, restrict, params)
         if window is not None:
             floor, share = window
-            windowed = (f"{restrict} AND t.id > %s", [*params, floor])
-            if share < BITMAP_BELOW_SHARE:
-                with _bitmap_scans(cursor):
-                    rows = _ranked(cursor, table, q, *windowed, limit, offset, fence=True)
-            else:
-                rows = _ranked(cursor, table, q, *windowed, limit, offset, fence=True)
+            windowed = f"{restrict} AND t.id > %s"
+            with _bitmap_scans(cursor) if share < BITMAP_BELOW_SHARE else nullcontext():
+                rows = _ranked(cursor, table, q, windowed, [*params, floor], limit, offset, fence=True)
             # Every candidate row carries the candidates' count; a full window is exact.
             if rows and rows[0][2] >= SEARCH_CANDIDATES:
                 return [(row[0], float(row[1])) for row in rows]

@@ -230,23 +230,41 @@ class RelationshipViewSet(ModelViewSet):
 # --- Articles, events and what was extracted -----------------------------------------
 
 
-class SearchMixin:
-    """``?q=``: ranked full-text search on PostgreSQL, paged by offset over the bounded candidates."""
+class PlainRowsListMixin:
+    """A list built from ``.values()`` rows, cursor-paged; with ``?q=`` on PostgreSQL, a ranked
+    search page over the bounded candidates, offset-paged.
+
+    Subclasses name the columns (``row_columns``) and turn a page of rows into the
+    serializer's JSON (``rows``): no model instance per row, the API's busiest reads
+    (``bench/api.py``). On SQLite, ``q`` is a filter like any other.
+    """
+
+    row_columns: tuple[str, ...] = ()
+
+    def rows(self, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        raise NotImplementedError
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        model = self.queryset.model  # type: ignore[attr-defined]
+        queryset = self.filter_queryset(model.objects.all())  # type: ignore[attr-defined]
         q = request.query_params.get("q", "").strip()
-        if not q or not full_text_available():
-            return super().list(request, *args, **kwargs)  # type: ignore[misc]
+        if q and full_text_available():
+            return self._search(request, queryset, q)
+        page = self.paginate_queryset(queryset.values(*self.row_columns))  # type: ignore[attr-defined]
+        assert page is not None  # every list is paginated
+        return self.get_paginated_response(self.rows(page))  # type: ignore[attr-defined]
+
+    def _search(self, request: Request, queryset: QuerySet[Any], q: str) -> Response:
         if "cursor" in request.query_params:
             raise ValidationError({"cursor": ["Search results are paged with offset, not cursor."]})
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         size = _int_param(request, "page_size", default=50, low=1, high=500)
         offset = _int_param(request, "offset", default=0, low=0, high=10_000)
         found = ranked_ids(queryset, q, limit=size + 1, offset=offset)
         more = len(found) > size
-        found = found[:size]
-        data = self.search_rows(queryset, [pk for pk, _ in found])
-        ranks = dict(found)
+        ranks = dict(found[:size])
+        # The ids passed the filters already (ranked_ids applied them).
+        by_id = {row["id"]: row for row in queryset.model.objects.filter(pk__in=list(ranks)).values(*self.row_columns)}
+        data = self.rows([by_id[pk] for pk in ranks if pk in by_id])
         for item in data:
             item["rank"] = round(ranks[item["id"]], 6)
         url = request.build_absolute_uri()
@@ -257,17 +275,6 @@ class SearchMixin:
                 "results": data,
             }
         )
-
-    def search_rows(self, queryset: QuerySet[Any], ids: list[int]) -> list[dict[str, Any]]:
-        """The list's JSON for the rows ``ids``, in that order."""
-        rows = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
-        page = [rows[pk] for pk in ids if pk in rows]
-        return list(self.get_serializer(page, many=True).data)  # type: ignore[attr-defined]
-
-
-def _in_order(rows: list[dict[str, Any]], ids: list[int]) -> list[dict[str, Any]]:
-    by_id = {row["id"]: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _int_param(request: Request, name: str, *, default: int, low: int, high: int) -> int:
@@ -283,13 +290,22 @@ def _int_param(request: Request, name: str, *, default: int, low: int, high: int
     return value
 
 
-class ArticleViewSet(SearchMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ReadOnlyViewSet):
+ARTICLE_LIST_COLUMNS = ("id", "title", "url", "author", "source", "source__name", "published_on",
+                        "published_precision", "retrieved_at", "language", "status", "duplicate_of",
+                        "content_hash", "created_at")  # fmt: skip
+
+EVENT_LIST_COLUMNS = ("id", "type", "status", "summary", "time_start", "time_end", "time_precision", "time_phrase",
+                      *s.REVIEW_FIELDS, "created_at", "updated_at")  # fmt: skip
+
+
+class ArticleViewSet(PlainRowsListMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ReadOnlyViewSet):
     """Articles. New articles come in through ``POST /api/v1/ingest/``, which extracts records from them."""
 
     serializer_class = s.ArticleSerializer
     filterset_class = filters.ArticleFilter
     ordering_fields = ["id", "published_on"]
     queryset = Article.objects.select_related("source").defer("body", "minhash").order_by("-id")
+    row_columns = ARTICLE_LIST_COLUMNS
 
     def get_queryset(self) -> QuerySet[Article]:
         if self.action != "retrieve":
@@ -312,28 +328,9 @@ class ArticleViewSet(SearchMixin, mixins.UpdateModelMixin, mixins.DestroyModelMi
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return s.ArticleDetailSerializer if self.action == "retrieve" else s.ArticleSerializer
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The page as plain rows: the same JSON as ``ArticleSerializer``, without a model instance per row.
-
-        The list is the API's busiest read; building and serializing instances was
-        most of its time against the raw view (``bench/api.py``).
-        """
-        if request.query_params.get("q", "").strip() and full_text_available():
-            return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(Article.objects.all()).values(*ARTICLE_LIST_COLUMNS)
-        page = self.paginate_queryset(queryset)
-        assert page is not None  # every list is paginated
-        return self.get_paginated_response([article_row(row) for row in page])
-
-    def search_rows(self, queryset: QuerySet[Any], ids: list[int]) -> list[dict[str, Any]]:
-        # The ids passed the filters already (ranked_ids applied them).
-        rows = Article.objects.filter(pk__in=ids).values(*ARTICLE_LIST_COLUMNS)
-        return [article_row(row) for row in _in_order(list(rows), ids)]
-
-
-ARTICLE_LIST_COLUMNS = ("id", "title", "url", "author", "source", "source__name", "published_on",
-                        "published_precision", "retrieved_at", "language", "status", "duplicate_of",
-                        "content_hash", "created_at")  # fmt: skip
+    def rows(self, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The same JSON as ArticleSerializer, without a model instance per row.
+        return [article_row(row) for row in page]
 
 
 def article_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -377,45 +374,26 @@ def _event_detail_queryset() -> QuerySet[Event]:
     )
 
 
-class EventViewSet(SearchMixin, ModelViewSet):
+class EventViewSet(PlainRowsListMixin, ModelViewSet):
     """Events with participants and markets; the detail adds all evidence and its independent sources."""
 
     serializer_class = s.EventSerializer
     filterset_class = filters.EventFilter
     ordering_fields = ["id", "time_start"]
     queryset = Event.objects.order_by("-id")
+    row_columns = EVENT_LIST_COLUMNS
 
     def get_queryset(self) -> QuerySet[Event]:
-        if self.action == "list":
-            return _event_queryset().order_by("-id")
         return _event_detail_queryset().order_by("-id")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return s.EventSerializer if self.action == "list" else s.EventDetailSerializer
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The page as plain rows, its relations in one ``values_list`` query each.
-
-        Same JSON as ``EventSerializer`` and the same seven queries as prefetching,
-        but without a model instance, related manager and queryset clone per event
-        per relation: prefetching cost 9 ms of Python a page against 1 ms of SQL
-        (``bench/api.py``), and the list was under half the raw view's speed.
-        """
-        if request.query_params.get("q", "").strip() and full_text_available():
-            return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(Event.objects.all()).values(*EVENT_LIST_COLUMNS)
-        page = self.paginate_queryset(queryset)
-        assert page is not None  # every list is paginated
-        return self.get_paginated_response(event_rows(page))
-
-    def search_rows(self, queryset: QuerySet[Any], ids: list[int]) -> list[dict[str, Any]]:
-        # The ids passed the filters already (ranked_ids applied them).
-        rows = Event.objects.filter(pk__in=ids).values(*EVENT_LIST_COLUMNS)
-        return event_rows(_in_order(list(rows), ids))
-
-
-EVENT_LIST_COLUMNS = ("id", "type", "status", "summary", "time_start", "time_end", "time_precision", "time_phrase",
-                      *s.REVIEW_FIELDS, "created_at", "updated_at")  # fmt: skip
+    def rows(self, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The same JSON as EventSerializer and the same seven queries as prefetching,
+        # but no model instance, related manager and queryset clone per event per
+        # relation: prefetching cost 9 ms of Python a page against 1 ms of SQL.
+        return event_rows(page)
 
 
 def event_rows(page: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -112,13 +112,14 @@ def poll_feeds(*, feed_ids: Sequence[int], token: str, now: datetime | None = No
             assert result.response is not None
             plans.append(_success(feed, result.response, result.parsed, seen.get(feed.pk, set()), now=now))
 
-    written = _write(plans, token, now=now)
+    written = {plan.feed.pk: plan for plan in _write(plans, token, now=now)}
     outcomes = {pk: PollOutcome(pk, "skipped", token=token) for pk in feed_ids}
     for plan in plans:
         pk = plan.feed.pk
         if pk not in written:
             outcomes[pk].error = plan.error
             continue
+        plan = written[pk]
         if plan.error:
             logger.info("feed %s failed (%s in a row): %s", pk, plan.fields["error_count"], plan.error)
         outcomes[pk] = PollOutcome(
@@ -207,8 +208,9 @@ def _seen_guids(listed: dict[int, ParsedFeed]) -> dict[int, set[str]]:
     return seen
 
 
-def _write(plans: list[_Planned], token: str, *, now: datetime) -> set[int]:
-    """Write every plan whose feed is still claimed under ``token``, in one transaction; their ids.
+def _write(plans: list[_Planned], token: str, *, now: datetime) -> list[_Planned]:
+    """Write every plan whose feed is still claimed under ``token``, in one transaction; the plans
+    written (a feed whose entries were refused, as the failure written instead).
 
     The feeds are locked first (``FOR NO KEY UPDATE``, in id order; a no-op on SQLite,
     whose write transactions run one at a time): a claim taken over after its lease ran
@@ -219,7 +221,7 @@ def _write(plans: list[_Planned], token: str, *, now: datetime) -> set[int]:
     is written as a failed check: one feed's bad item never costs the others theirs.
     """
     if not plans:
-        return set()
+        return []
     claim = uuid.UUID(token)
     with transaction.atomic():
         ours = set(
@@ -228,8 +230,7 @@ def _write(plans: list[_Planned], token: str, *, now: datetime) -> set[int]:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        plans = [plan for plan in plans if plan.feed.pk in ours]
-        _insert_entries(plans, now=now)
+        plans = _insert_entries([plan for plan in plans if plan.feed.pk in ours], now=now)
         by_fields: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
         for plan in plans:
             values = {
@@ -243,29 +244,30 @@ def _write(plans: list[_Planned], token: str, *, now: datetime) -> set[int]:
             by_fields.setdefault(tuple(sorted(values)), []).append((plan.feed.pk, values))
         for names, rows in by_fields.items():
             _update_claimed(names, rows, claim)
-    return ours
+    return plans
 
 
-def _insert_entries(plans: list[_Planned], *, now: datetime) -> None:
-    """Insert the plans' new entries; a plan whose entries the database refuses becomes a failure."""
-    with_entries = [plan for plan in plans if plan.entries]
-    if not with_entries:
-        return
+def _insert_entries(plans: list[_Planned], *, now: datetime) -> list[_Planned]:
+    """Insert the plans' new entries; the plans, a feed whose entries were refused now a failure."""
+    entries = [entry for plan in plans for entry in plan.entries]
+    if not entries:
+        return plans
     try:
         with transaction.atomic():
-            FeedEntry.objects.bulk_create([entry for plan in with_entries for entry in plan.entries])
-        return
+            FeedEntry.objects.bulk_create(entries)
+        return plans
     except DatabaseError:
-        logger.warning("new entries of %s feeds refused together; trying each feed alone", len(with_entries))
-    for plan in with_entries:
-        try:
-            with transaction.atomic():
-                FeedEntry.objects.bulk_create(plan.entries)
-        except DatabaseError as exc:
-            failed = _failure(plan.feed, FeedParseError(f"Its new items could not be stored: {exc}"), now=now)
-            plan.status, plan.fields, plan.delay, plan.error, plan.entries = (
-                failed.status, failed.fields, failed.delay, failed.error, []
-            )  # fmt: skip
+        logger.warning("new entries of a group refused together; trying each feed alone")
+    return [_insert_alone(plan, now=now) if plan.entries else plan for plan in plans]
+
+
+def _insert_alone(plan: _Planned, *, now: datetime) -> _Planned:
+    try:
+        with transaction.atomic():
+            FeedEntry.objects.bulk_create(plan.entries)
+    except DatabaseError as exc:
+        return _failure(plan.feed, FeedParseError(f"Its new items could not be stored: {exc}"), now=now)
+    return plan
 
 
 def _update_claimed(names: tuple[str, ...], rows: list[tuple[int, dict[str, Any]]], claim: uuid.UUID) -> None:
