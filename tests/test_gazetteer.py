@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from intel.ingest import gazetteer as gazetteer_module
 from intel.ingest.gazetteer import Entry, Gazetteer, current_version, get_gazetteer
 from intel.ingest.known_entities import demonym_means_market
 from intel.models import CompanyAlias, Market
@@ -123,3 +124,29 @@ def test_names_added_and_base_names_merge_longest_first():
     ProductFactory(name="Galaxy Note")  # added after the build: in the small automaton
     matches = get_gazetteer().find("the Galaxy Note is here; Galaxy sells")
     assert [(m.entry.kind, m.entry.surface) for m in matches] == [("product", "Galaxy Note"), ("company", "Galaxy")]
+
+
+@pytest.mark.django_db
+def test_names_added_batch_after_batch_are_read_once_and_kept_in_few_automatons(monkeypatch):
+    monkeypatch.setattr(gazetteer_module, "_LOOKBACK", 0)  # keys here are small: read each row once
+    read: list[int] = []
+    load = gazetteer_module._load_entries
+
+    def counting_load(after):
+        entries, highest = load(after)
+        read.append(len(entries))
+        return entries, highest
+
+    monkeypatch.setattr(gazetteer_module, "_load_entries", counting_load)
+    first = get_gazetteer()
+    read.clear()
+    names = []
+    for step, size in enumerate([1, 1, 2, 1, 4, 1, 1]):
+        names += [CompanyFactory(name=f"Newco Step{step} N{i}").name for i in range(size)]
+        g = get_gazetteer()
+        assert g.base is first.base  # only names were added: the large automaton is kept
+        # Every name added so far matches, whichever small automaton holds it.
+        text = "; ".join(names)
+        assert [text[m.start : m.end] for m in g.find(text)] == names
+    assert read == [1, 1, 2, 1, 4, 1, 1]  # each added name was read from the database once
+    assert len(g.added) <= 3  # merged two by two as they grow: about log2(added) automatons

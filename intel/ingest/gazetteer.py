@@ -121,11 +121,15 @@ class Gazetteer:
         written = text[start:end]
         return written == form or words_only(written) == form
 
-    def find(self, text: str) -> list[Match]:
-        """Every non-overlapping whole-word match, longest first at each position."""
+    def find(self, text: str, haystack: str | None = None) -> list[Match]:
+        """Every non-overlapping whole-word match, longest first at each position.
+
+        ``haystack`` is ``prepare(text)`` when the caller has it already (several
+        automatons searched over one text)."""
         if not self.size:
             return []
-        haystack = self.prepare(text)
+        if haystack is None:
+            haystack = self.prepare(text)
         chosen: list[Match] = []
         append = chosen.append  # the loop runs once per hit: local names are faster
         for end, (length, group, single) in self.automaton.iter_long(haystack):
@@ -160,7 +164,18 @@ def load_entries(after: dict[str, int] | None = None) -> list[Entry]:
     With ``after``, only rows whose primary key is above the given one per model:
     the names added since a build.
     """
+    return _load_entries(after)[0]
+
+
+def _load_entries(after: dict[str, int] | None) -> tuple[list[Entry], dict[str, int]]:
+    """``load_entries`` and, per model, the highest primary key read (the models it read
+    nothing of are left out)."""
     after = after or {}
+    highest: dict[str, int] = {}
+
+    def note(key: str, pk: int) -> None:
+        if pk > highest.get(key, 0):
+            highest[key] = pk
 
     def newer(queryset: Any) -> Any:
         key = queryset.model._meta.model_name
@@ -175,14 +190,17 @@ def load_entries(after: dict[str, int] | None = None) -> list[Entry]:
     )
     entries: list[Entry] = []
     for kind, owners, alias_model in named:
+        owner_key, alias_key = owners.model._meta.model_name, alias_model._meta.model_name
         for pk, name in newer(owners).values_list("pk", "name"):
             entries.append(Entry(kind, pk, name, True, False, True))
+            note(owner_key, pk)
         aliases = newer(alias_model.objects.filter(**{f"{kind}__in": owners}))
         has_demonyms = alias_model is MarketAlias  # "Indian", "European"
-        fields = [f"{kind}_id", "text", "case_sensitive", *(["is_demonym"] if has_demonyms else [])]
+        fields = ["pk", f"{kind}_id", "text", "case_sensitive", *(["is_demonym"] if has_demonyms else [])]
         for row in aliases.values_list(*fields):
-            entries.append(Entry(kind, row[0], row[1], row[2], has_demonyms and row[3], False))
-    return entries
+            entries.append(Entry(kind, row[1], row[2], row[3], has_demonyms and row[4], False))
+            note(alias_key, row[0])
+    return entries, highest
 
 
 # Keys are handed out before transactions commit, so a row with a key just under the
@@ -202,24 +220,30 @@ def _watermark() -> dict[str, int]:
 
 
 class LayeredGazetteer:
-    """The large automaton of a full build plus a small one of the names added since.
+    """The large automaton of a full build plus a few small ones of the names added since.
 
     Proposals made while ingesting add names all the time; rebuilding the large
     automaton for each batch cost more than the batch (measured: 80 ms per
-    rebuild at 13,000 names). Matches of both are merged, longest first.
+    rebuild at 13,000 names). The names added go into small automatons instead,
+    merged two by two as they grow (see ``_with_added``), so each added name is
+    read from the database once and built into an automaton a few times at most.
+    Matches of all of them are merged, longest first.
     """
 
-    def __init__(self, base: Gazetteer, added: Gazetteer | None = None) -> None:
+    def __init__(self, base: Gazetteer, added: tuple[Gazetteer, ...] = ()) -> None:
         self.base, self.added = base, added
-        self.size = base.size + (added.size if added else 0)
-        self.demonyms = base.demonyms | (added.demonyms if added else frozenset())
+        self.size = base.size + sum(layer.size for layer in added)
+        self.demonyms = base.demonyms.union(*(layer.demonyms for layer in added))
         self.automaton = base.automaton
 
     def find(self, text: str) -> list[Match]:
-        found = self.base.find(text)
-        if not self.added or not self.added.size:
-            return found
-        merged = sorted(found + self.added.find(text), key=lambda m: (m.start, m.start - m.end))
+        if not self.added:
+            return self.base.find(text)
+        haystack = self.base.prepare(text)  # the same preparation for every layer
+        found = self.base.find(text, haystack)
+        for layer in self.added:
+            found += layer.find(text, haystack)
+        merged = sorted(found, key=lambda m: (m.start, m.start - m.end))
         chosen: list[Match] = []
         cursor = -1
         for match in merged:
@@ -230,18 +254,29 @@ class LayeredGazetteer:
 
 
 @dataclass
+class _Layer:
+    entries: list[Entry]
+    gazetteer: Gazetteer
+
+
+@dataclass
 class _Cache:
     version: int
     additions: int
-    watermark: dict[str, int]
+    watermark: dict[str, int]  # the names above it are not in the automatons yet
     base: Gazetteer
+    layers: list[_Layer]
     gazetteer: LayeredGazetteer
+
+    @property
+    def added_count(self) -> int:
+        return sum(len(layer.entries) for layer in self.layers)
 
 
 _lock = threading.Lock()
 _cached: _Cache | None = None
-# Past this share of new names next to the large automaton, rebuild the large one.
-_REBUILD_SHARE = 0.05
+# Past this share of added names next to the large automaton, rebuild the large one.
+_REBUILD_SHARE = 1.0
 _REBUILD_MIN = 2000
 
 
@@ -262,15 +297,37 @@ def get_gazetteer() -> LayeredGazetteer:
         if cached is not None and cached.version == version and cached.additions == additions:
             return cached.gazetteer
         if cached is not None and cached.version == version:
-            added = load_entries(after=cached.watermark)
-            if len(added) <= max(_REBUILD_SHARE * cached.base.size, _REBUILD_MIN):
-                layered = LayeredGazetteer(cached.base, Gazetteer(added))
-                _cached = _Cache(version, additions, cached.watermark, cached.base, layered)
-                return layered
+            updated = _with_added(cached, additions)
+            if updated.added_count <= max(_REBUILD_SHARE * updated.base.size, _REBUILD_MIN):
+                _cached = updated
+                return updated.gazetteer
         watermark = _watermark()
         base = Gazetteer(load_entries())
-        _cached = _Cache(version, additions, watermark, base, LayeredGazetteer(base))
+        _cached = _Cache(version, additions, watermark, base, [], LayeredGazetteer(base))
         return _cached.gazetteer
+
+
+def _with_added(cached: _Cache, additions: int) -> _Cache:
+    """The cache with the names added since its watermark, read alone (not those read before).
+
+    They become a new small automaton; the newest two are merged while the newer
+    holds at least half as many names as the older, as in a log-structured merge,
+    so each name is built into an automaton about log2(added / batch) times.
+    """
+    entries, highest = _load_entries(cached.watermark)
+    # The watermark moves up to the highest key read, less the same look-back margin
+    # as a full build; the names read again in that margin are dropped here.
+    watermark = {key: max(value, highest.get(key, 0) - _LOOKBACK) for key, value in cached.watermark.items()}
+    known = {entry for layer in cached.layers for entry in layer.entries}
+    new = [entry for entry in dict.fromkeys(entries) if entry not in known]
+    layers = list(cached.layers)
+    if new:
+        layers.append(_Layer(new, Gazetteer(new)))
+    while len(layers) >= 2 and 2 * len(layers[-1].entries) >= len(layers[-2].entries):
+        merged = layers[-2].entries + layers[-1].entries
+        layers[-2:] = [_Layer(merged, Gazetteer(merged))]
+    gazetteer = LayeredGazetteer(cached.base, tuple(layer.gazetteer for layer in layers))
+    return _Cache(cached.version, additions, watermark, cached.base, layers, gazetteer)
 
 
 def bump_version(*, added_only: bool = False) -> None:
