@@ -14,7 +14,15 @@ from simple_history.models import HistoricalRecords
 from intel.choices import ArticleStatus, DatePrecision
 from intel.urlnorm import normalise_url
 
-from .base import Reviewable, Span, TrackedManager, fingerprint_of, review_constraints, span_constraints
+from .base import (
+    Reviewable,
+    Span,
+    TrackedManager,
+    fingerprint_of,
+    review_constraints,
+    review_indexes,
+    span_constraints,
+)
 
 
 def content_hash_of(text: str) -> str:
@@ -54,7 +62,7 @@ class Article(models.Model):
     language = models.CharField(max_length=16, default="en", help_text="BCP 47 language tag.")
     body = models.TextField(help_text="The article's clean text; every span points into it.")
     content_hash = models.CharField(max_length=64, editable=False)
-    status = models.CharField(max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.STORED, db_index=True)
+    status = models.CharField(max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.STORED)
     duplicate_of = models.ForeignKey(
         "self",
         null=True,
@@ -75,6 +83,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_on", "-id"]
         get_latest_by = "retrieved_at"
+        indexes = [models.Index(fields=["status"], name="intel_article_status")]  # no LIKE twin (see Reviewable)
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -161,20 +170,35 @@ class Mention(Reviewable, Span):
     # article alone would only slow the inserts.
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions", db_index=False)
     text = models.CharField(max_length=300)
+    # One of the four is set: each is indexed where it is not null (Meta), so a
+    # mention adds one entry to these indexes, not four (three of them NULL).
     company = models.ForeignKey(
-        "intel.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+        "intel.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions", db_index=False
     )
-    market = models.ForeignKey("intel.Market", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
-    person = models.ForeignKey("intel.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
+    market = models.ForeignKey(
+        "intel.Market", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
+    person = models.ForeignKey(
+        "intel.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     product = models.ForeignKey(
-        "intel.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions"
+        "intel.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="mentions", db_index=False
     )
 
     TARGETS = ("company", "market", "person", "product")
 
     class Meta:
         ordering = ["article", "start"]
-        indexes = [models.Index(fields=["article", "start"], name="intel_mention_article_start")]
+        indexes = [
+            models.Index(fields=["article", "start"], name="intel_mention_article_start"),
+            *(
+                models.Index(
+                    fields=[target], condition=Q(**{f"{target}__isnull": False}), name=f"intel_mention_{target}"
+                )
+                for target in ("company", "market", "person", "product")
+            ),
+            *review_indexes(),
+        ]
         constraints = [
             *review_constraints(),
             *span_constraints(),

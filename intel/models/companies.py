@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from intel.choices import MarketKind, PriceTier, ProductCategory
 
-from .base import Alias, Reviewable, TrackedManager, alias_unique_constraint, review_constraints
+from .base import Alias, Reviewable, TrackedManager, alias_unique_constraint, review_constraints, review_indexes
 from .slugs import SluggedModel
 
 
@@ -56,7 +56,7 @@ class Company(SluggedModel, Reviewable):
         verbose_name_plural = "companies"
         ordering = ["name"]
         # Ingestion looks names up ignoring case, many at a time.
-        indexes = [models.Index(Lower("name"), name="intel_company_lower_name")]
+        indexes = [models.Index(Lower("name"), name="intel_company_lower_name"), *review_indexes()]
         constraints = [
             *review_constraints(),
             models.UniqueConstraint(
@@ -115,7 +115,7 @@ class Person(SluggedModel, Reviewable):
     class Meta:
         verbose_name_plural = "people"
         ordering = ["name"]
-        indexes = [models.Index(Lower("name"), name="intel_person_lower_name")]
+        indexes = [models.Index(Lower("name"), name="intel_person_lower_name"), *review_indexes()]
         constraints = [
             *review_constraints(),
             models.UniqueConstraint(fields=["slug"], name="intel_person_unique_slug"),
@@ -153,6 +153,7 @@ class Role(Reviewable):
 
     class Meta:
         ordering = ["person__name", "-start_date"]
+        indexes = review_indexes()
         constraints = [
             *review_constraints(),
             models.CheckConstraint(
@@ -184,7 +185,7 @@ class Product(SluggedModel, Reviewable):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(Lower("name"), name="intel_product_lower_name")]
+        indexes = [models.Index(Lower("name"), name="intel_product_lower_name"), *review_indexes()]
         constraints = [
             *review_constraints(),
             models.UniqueConstraint(fields=["slug"], name="intel_product_unique_slug"),

@@ -11,7 +11,15 @@ from simple_history.models import HistoricalRecords
 
 from intel.choices import DatePrecision, EventStatus, EventType, ParticipantRole, Reliability
 
-from .base import Reviewable, Span, TrackedManager, fingerprint_of, review_constraints, span_constraints
+from .base import (
+    Reviewable,
+    Span,
+    TrackedManager,
+    fingerprint_of,
+    review_constraints,
+    review_indexes,
+    span_constraints,
+)
 
 # How much one independent source of each Admiralty grade adds to credibility.
 RELIABILITY_WEIGHT = {
@@ -33,7 +41,7 @@ class Event(Reviewable):
     number of *independent* sources among them.
     """
 
-    type = models.CharField(max_length=32, choices=EventType.choices, db_index=True)
+    type = models.CharField(max_length=32, choices=EventType.choices)  # indexed in Meta (no LIKE twin)
     status = models.CharField(max_length=16, choices=EventStatus.choices, default=EventStatus.ANNOUNCED)
     summary = models.CharField(max_length=500)
     time_start = models.DateField(null=True, blank=True, db_index=True)
@@ -52,6 +60,7 @@ class Event(Reviewable):
 
     class Meta:
         ordering = ["-time_start", "-id"]
+        indexes = [models.Index(fields=["type"], name="intel_event_type"), *review_indexes()]
         constraints = [
             *review_constraints(),
             models.CheckConstraint(
@@ -196,6 +205,7 @@ class Quote(Reviewable, Span):
 
     class Meta:
         ordering = ["article", "start"]
+        indexes = review_indexes()
         constraints = [*review_constraints(), *span_constraints()]
 
     def __str__(self) -> str:

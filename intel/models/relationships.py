@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from intel.choices import RelationshipKind
 
-from .base import Reviewable, Span, TrackedManager, review_constraints, span_constraints
+from .base import Reviewable, Span, TrackedManager, review_constraints, review_indexes, span_constraints
 
 
 class Relationship(Reviewable):
@@ -30,6 +30,7 @@ class Relationship(Reviewable):
 
     class Meta:
         ordering = ["subject__name", "kind"]
+        indexes = review_indexes()
         constraints = [
             *review_constraints(),
             models.CheckConstraint(

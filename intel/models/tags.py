@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .base import Reviewable, TrackedManager, review_constraints
+from .base import Reviewable, TrackedManager, review_constraints, review_indexes
 
 _slug = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and hyphens.")
 
@@ -56,6 +56,7 @@ class ArticleTag(Reviewable):
     class Meta:
         verbose_name = "article tag"
         ordering = ["article", "tag"]
+        indexes = review_indexes()
         constraints = [
             *review_constraints(),
             models.UniqueConstraint(fields=["article", "tag"], name="intel_articletag_unique"),
