@@ -101,9 +101,9 @@ def article(i: int, names: list[str], rng: random.Random) -> str:
         f'"We hope we can do something there {phrase}," the executive said in an interview with Reuters.',
         f"Rival {c} cut prices on its budget phones, while {newcomer} launched its first handset in {market}.",
         f"{a} is already the third largest smartphone brand in {market} by volume, ahead of {c}.",
-        filler(rng),
+        filler(rng, 6),
         f"Regulators in {market} imposed sanctions on {b} over security concerns, the report said.",
-        filler(rng),
+        filler(rng, 6),
     ]
     return " ".join(parts)[:2400]
 
