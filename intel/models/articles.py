@@ -144,8 +144,11 @@ class ArticleBand(models.Model):
 
     # No database foreign key: these rows are a derived index, written sixteen per
     # article, and a constraint check per row at commit cost more than the rest of
-    # their writing. Django still deletes them with their article.
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands", db_constraint=False)
+    # their writing. Django still deletes them with their article. Lookups by article
+    # use the unique (article, band) index: no second index on article alone.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bands", db_constraint=False, db_index=False
+    )
     band = models.PositiveSmallIntegerField()
     value = models.BigIntegerField()
 

@@ -138,7 +138,8 @@ def credibility_of(evidence: Iterable[tuple[int, int | None, str | None]]) -> fl
 class EventParticipant(models.Model):
     """A company's part in an event: actor, partner, target or regulator."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    # Lookups by event use the unique (event, company, role) index (Meta).
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants", db_index=False)
     company = models.ForeignKey("intel.Company", on_delete=models.CASCADE, related_name="participations")
     role = models.CharField(max_length=16, choices=ParticipantRole.choices, default=ParticipantRole.ACTOR)
 
@@ -162,7 +163,8 @@ class EventParticipant(models.Model):
 class Evidence(Span):
     """One supporting article for an event, with the sentence or quote that supports it."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="evidence")
+    # Lookups by event use the unique (event, article, start, end) index (Meta).
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="evidence", db_index=False)
     article = models.ForeignKey("intel.Article", on_delete=models.CASCADE, related_name="evidence")
     text = models.TextField(help_text="The supporting sentence or quote, as it stands in the article.")
     quote = models.ForeignKey("intel.Quote", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")

@@ -49,7 +49,8 @@ class Tag(models.Model):
 class ArticleTag(Reviewable):
     """A tag on an article and why it was applied (the rule and the words that fired it)."""
 
-    article = models.ForeignKey("intel.Article", on_delete=models.CASCADE, related_name="article_tags")
+    # Lookups by article use the unique (article, tag) index (Meta).
+    article = models.ForeignKey("intel.Article", on_delete=models.CASCADE, related_name="article_tags", db_index=False)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="article_tags")
     reason = models.CharField(max_length=500, blank=True)
 
