@@ -62,3 +62,12 @@ def test_a_known_name_is_linked_not_proposed_again():
     assert second == {}
     assert Company.objects.filter(name="Transsion").count() == 1
     assert not Person.objects.exists()
+
+
+def test_a_sentence_start_before_reported_is_not_an_outlet():
+    found = proposed_names(
+        "Costs reported by suppliers rose. Analysts expect more. "
+        "Nikkei reported the deal first, and Nikkei later added details."
+    )
+    assert set(Source.objects.values_list("name", flat=True)) == {"Nikkei"}  # also written mid-sentence
+    assert "Costs" not in found.get("company", set())

@@ -212,10 +212,15 @@ def _title_before(ctx: ArticleContext, occurrence: Occurrence) -> str:
 
 def _classify(ctx: ArticleContext, candidates: dict[str, Candidate], source_names: set[str]) -> None:
     for candidate in candidates.values():
+        # "Costs reported a rise" starts a sentence with a common word: a sentence
+        # start followed by "reported" names an outlet only when the same word is
+        # also written as a name elsewhere in the article (or is a known outlet).
+        only_initial = all(occ.initial for occ in candidate.occurrences)
+        known_outlet = candidate.surface.casefold() in source_names
         for occ in candidate.occurrences:
             before = _sentence_text_before(ctx, occ)
             after = _text_after(ctx, occ)
-            if candidate.surface.casefold() in source_names or _CITE_BEFORE.search(before) or _CITE_AFTER.match(after):
+            if known_outlet or _CITE_BEFORE.search(before) or (not only_initial and _CITE_AFTER.match(after)):
                 candidate.kind, candidate.reason = "source", "cited as the outlet"
                 break
             words = len(occ.tokens)
