@@ -81,7 +81,30 @@ def ingest_articles(
     with _cyclic_gc_paused(), transaction.atomic():
         for stage in STAGES[1:]:
             _run_stage(stage, batch, env)
+    _freeze_long_lived_heap_once()
     return [IngestResult.from_context(ctx) for ctx in batch]
+
+
+_heap_frozen = False
+
+
+def _freeze_long_lived_heap_once() -> None:
+    """After the process's first batch, move every object then alive into the
+    collector's permanent generation (``gc.freeze()``), which collections skip.
+
+    By then the process holds what it keeps for its lifetime: Django's app
+    registry, spaCy's vocabulary, the gazetteer. Collections outside the paused
+    batches otherwise scanned it all again: 0.15 ms an article, 0.04 ms frozen
+    (bench/ingest.py, timed with ``gc.callbacks``). One full collection first, so
+    that no garbage is frozen with it. Frozen objects are still freed when their
+    last reference goes; only a reference cycle among them would stay.
+    """
+    global _heap_frozen
+    if _heap_frozen:
+        return
+    _heap_frozen = True
+    gc.collect()
+    gc.freeze()
 
 
 @contextmanager

@@ -1,0 +1,40 @@
+"""The cyclic garbage collector is paused for a batch and the long-lived heap frozen once."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from intel.ingest import pipeline
+from intel.ingest.context import IngestInput
+from intel.ingest.pipeline import ingest_articles
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "Xiaomi plans to enter the US market next year, its senior vice president said."
+
+
+def test_the_collector_is_paused_during_a_batch_and_enabled_after(monkeypatch):
+    seen: list[bool] = []
+    run_stage = pipeline._run_stage
+
+    def spying(stage, batch, env):
+        seen.append(gc.isenabled())
+        run_stage(stage, batch, env)
+
+    monkeypatch.setattr(pipeline, "_run_stage", spying)
+    assert gc.isenabled()
+    ingest_articles([IngestInput(text=TEXT)])
+    assert seen[0] is True  # normalising (which may fetch) runs outside the pause
+    assert not any(seen[1:])  # the stages in the transaction run with the collector paused
+    assert gc.isenabled()
+
+
+def test_the_heap_is_frozen_after_the_first_batch_only(monkeypatch):
+    monkeypatch.setattr(pipeline, "_heap_frozen", False)
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    ingest_articles([IngestInput(text=TEXT)])
+    ingest_articles([IngestInput(text=TEXT + " Again.")])
+    assert frozen == [1]
