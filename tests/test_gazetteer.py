@@ -128,14 +128,13 @@ def test_names_added_and_base_names_merge_longest_first():
 
 @pytest.mark.django_db
 def test_names_added_batch_after_batch_are_read_once_and_kept_in_few_automatons(monkeypatch):
-    monkeypatch.setattr(gazetteer_module, "_LOOKBACK", 0)  # keys here are small: read each row once
     read: list[int] = []
     load = gazetteer_module._load_entries
 
-    def counting_load(after):
-        entries, highest = load(after)
+    def counting_load(*args, **kwargs):
+        entries, keys = load(*args, **kwargs)
         read.append(len(entries))
-        return entries, highest
+        return entries, keys
 
     monkeypatch.setattr(gazetteer_module, "_load_entries", counting_load)
     first = get_gazetteer()
@@ -150,3 +149,29 @@ def test_names_added_batch_after_batch_are_read_once_and_kept_in_few_automatons(
         assert [text[m.start : m.end] for m in g.find(text)] == names
     assert read == [1, 1, 2, 1, 4, 1, 1]  # each added name was read from the database once
     assert len(g.added) <= 3  # merged two by two as they grow: about log2(added) automatons
+
+
+@pytest.mark.django_db
+def test_a_name_committed_after_a_higher_key_was_read_is_still_found(monkeypatch):
+    monkeypatch.setattr(gazetteer_module, "_LOOKBACK", 0)  # as if the keys were far above the margin
+    get_gazetteer()
+    early = CompanyFactory(name="Early Bird")
+    CompanyFactory(name="Later Bird", pk=early.pk + 2)
+    assert len(get_gazetteer().find("Early Bird and Later Bird")) == 2
+    # A key handed out before the ones read, whose transaction commits only now.
+    CompanyFactory(name="Slow Bird", pk=early.pk + 1)
+    assert [m.entry.target_id for m in get_gazetteer().find("Slow Bird")] == [early.pk + 1]
+
+
+@pytest.mark.django_db
+def test_one_name_in_two_small_automatons_is_ambiguous_with_the_company_first():
+    get_gazetteer()
+    for i in range(4):
+        ProductFactory(name=f"Filler{i}")
+    ProductFactory(name="Nova")
+    get_gazetteer()  # the product's automaton
+    company = CompanyFactory(name="Nova")
+    g = get_gazetteer()  # the company's: one name, not merged with the five before
+    assert len(g.added) == 2
+    [match] = g.find("Nova rose")
+    assert (match.entry.kind, match.entry.target_id, match.ambiguous) == ("company", company.pk, True)

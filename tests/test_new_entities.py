@@ -71,3 +71,11 @@ def test_a_sentence_start_before_reported_is_not_an_outlet():
     )
     assert set(Source.objects.values_list("name", flat=True)) == {"Nikkei"}  # also written mid-sentence
     assert "Costs" not in found.get("company", set())
+
+
+def test_a_known_outlet_starting_a_sentence_is_cited_and_an_unknown_one_is_not_proposed():
+    Source.objects.create(name="Reuters")
+    result = ingest_article(text="Reuters reported that Transsion grew. Bloomberg reported the same.").as_json()
+    assert {s["name"] for s in result["cited_sources"]} == {"Reuters"}
+    # "Bloomberg" only starts a sentence: like any sentence-initial word, no proposal.
+    assert not Source.objects.filter(name="Bloomberg").exists()

@@ -22,6 +22,7 @@ import ahocorasick
 from django.db.models import F, Q
 
 from intel.choices import MarketKind, ReviewStatus
+from intel.ingest.bulk import many_ids
 from intel.models import (
     Company,
     CompanyAlias,
@@ -167,19 +168,24 @@ def load_entries(after: dict[str, int] | None = None) -> list[Entry]:
     return _load_entries(after)[0]
 
 
-def _load_entries(after: dict[str, int] | None) -> tuple[list[Entry], dict[str, int]]:
-    """``load_entries`` and, per model, the highest primary key read (the models it read
-    nothing of are left out)."""
-    after = after or {}
-    highest: dict[str, int] = {}
+def _load_entries(
+    after: dict[str, int] | None = None, skip: dict[str, set[int]] | None = None
+) -> tuple[list[Entry], dict[str, set[int]]]:
+    """``load_entries``, leaving out the rows whose keys ``skip`` lists per model, and
+    the keys of the rows it read, per model."""
+    after, skip = after or {}, skip or {}
+    read: dict[str, set[int]] = {}
 
     def note(key: str, pk: int) -> None:
-        if pk > highest.get(key, 0):
-            highest[key] = pk
+        read.setdefault(key, set()).add(pk)
 
     def newer(queryset: Any) -> Any:
         key = queryset.model._meta.model_name
-        return queryset.filter(pk__gt=after[key]) if key in after else queryset
+        if key in after:
+            queryset = queryset.filter(pk__gt=after[key])
+        if skip.get(key):
+            queryset = queryset.exclude(pk__in=many_ids(skip[key], queryset.model))
+        return queryset
 
     not_rejected = ~Q(review_status=ReviewStatus.REJECTED)
     named = (
@@ -200,12 +206,13 @@ def _load_entries(after: dict[str, int] | None) -> tuple[list[Entry], dict[str, 
         for row in aliases.values_list(*fields):
             entries.append(Entry(kind, row[1], row[2], row[3], has_demonyms and row[4], False))
             note(alias_key, row[0])
-    return entries, highest
+    return entries, read
 
 
-# Keys are handed out before transactions commit, so a row with a key just under the
-# watermark may commit after the build: the names added are looked for this far back.
-_LOOKBACK = 100
+# Keys are handed out before transactions commit (a batch's COPY takes hundreds at
+# once), so a row with a key under the highest one may commit after the build: the
+# names added are looked for this far back. The rows read since are skipped by key.
+_LOOKBACK = 2000
 
 
 def _watermark() -> dict[str, int]:
@@ -250,7 +257,19 @@ class LayeredGazetteer:
             if match.start >= cursor:
                 chosen.append(match)
                 cursor = match.end
+            elif chosen and (match.start, match.end) == (chosen[-1].start, chosen[-1].end):
+                chosen[-1] = _same_span(chosen[-1], match)
         return chosen
+
+
+def _same_span(first: Match, other: Match) -> Match:
+    """One match of two automatons' matches of the same text, as one automaton would
+    give it: the kind that wins (``KIND_PRIORITY``), ambiguous if they name two records."""
+    ambiguous = first.ambiguous or other.ambiguous
+    if (first.entry.kind, first.entry.target_id) != (other.entry.kind, other.entry.target_id):
+        ambiguous = True
+    best = min(first.entry, other.entry, key=lambda e: (KIND_PRIORITY[e.kind], not e.primary))
+    return Match(first.start, first.end, best, ambiguous)
 
 
 @dataclass
@@ -263,7 +282,8 @@ class _Layer:
 class _Cache:
     version: int
     additions: int
-    watermark: dict[str, int]  # the names above it are not in the automatons yet
+    watermark: dict[str, int]  # the full build's, per model: rows above it are read again…
+    seen: dict[str, set[int]]  # … except these, read since (so each name is read once)
     base: Gazetteer
     layers: list[_Layer]
     gazetteer: LayeredGazetteer
@@ -275,8 +295,9 @@ class _Cache:
 
 _lock = threading.Lock()
 _cached: _Cache | None = None
-# Past this share of added names next to the large automaton, rebuild the large one.
-_REBUILD_SHARE = 1.0
+# Past this share of added names next to the large automaton, rebuild the large one
+# (the keys read since the build are sent with each read of names added).
+_REBUILD_SHARE = 0.25
 _REBUILD_MIN = 2000
 
 
@@ -302,24 +323,26 @@ def get_gazetteer() -> LayeredGazetteer:
                 _cached = updated
                 return updated.gazetteer
         watermark = _watermark()
-        base = Gazetteer(load_entries())
-        _cached = _Cache(version, additions, watermark, base, [], LayeredGazetteer(base))
+        entries, read = _load_entries()
+        base = Gazetteer(entries)
+        seen = {key: {pk for pk in keys if pk > watermark.get(key, 0)} for key, keys in read.items()}
+        _cached = _Cache(version, additions, watermark, seen, base, [], LayeredGazetteer(base))
         return _cached.gazetteer
 
 
 def _with_added(cached: _Cache, additions: int) -> _Cache:
-    """The cache with the names added since its watermark, read alone (not those read before).
+    """The cache with the names added since the build that it has not read yet.
 
-    They become a new small automaton; the newest two are merged while the newer
-    holds at least half as many names as the older, as in a log-structured merge,
-    so each name is built into an automaton about log2(added / batch) times.
+    Every row above the build's watermark is looked at again, so a row whose key is
+    below others' but whose transaction committed later is still found; those read
+    before are skipped by key in the query. The new names become a small automaton;
+    the newest two are merged while the newer holds at least half as many names as
+    the older, as in a log-structured merge, so each name is built into an
+    automaton about log2(added / batch) times.
     """
-    entries, highest = _load_entries(cached.watermark)
-    # The watermark moves up to the highest key read, less the same look-back margin
-    # as a full build; the names read again in that margin are dropped here.
-    watermark = {key: max(value, highest.get(key, 0) - _LOOKBACK) for key, value in cached.watermark.items()}
-    known = {entry for layer in cached.layers for entry in layer.entries}
-    new = [entry for entry in dict.fromkeys(entries) if entry not in known]
+    entries, read = _load_entries(cached.watermark, cached.seen)
+    seen = {key: cached.seen.get(key, set()) | read.get(key, set()) for key in cached.watermark}
+    new = list(dict.fromkeys(entries))
     layers = list(cached.layers)
     if new:
         layers.append(_Layer(new, Gazetteer(new)))
@@ -327,7 +350,7 @@ def _with_added(cached: _Cache, additions: int) -> _Cache:
         merged = layers[-2].entries + layers[-1].entries
         layers[-2:] = [_Layer(merged, Gazetteer(merged))]
     gazetteer = LayeredGazetteer(cached.base, tuple(layer.gazetteer for layer in layers))
-    return _Cache(cached.version, additions, watermark, cached.base, layers, gazetteer)
+    return _Cache(cached.version, additions, cached.watermark, seen, cached.base, layers, gazetteer)
 
 
 def bump_version(*, added_only: bool = False) -> None:
