@@ -175,3 +175,15 @@ def test_one_name_in_two_small_automatons_is_ambiguous_with_the_company_first():
     assert len(g.added) == 2
     [match] = g.find("Nova rose")
     assert (match.entry.kind, match.entry.target_id, match.ambiguous) == ("company", company.pk, True)
+
+
+@pytest.mark.django_db
+def test_too_many_keys_skipped_start_a_full_build_afresh(monkeypatch):
+    monkeypatch.setattr(gazetteer_module, "_MAX_GAPS", 0)
+    first = get_gazetteer()
+    company = CompanyFactory(name="Gapco")
+    assert get_gazetteer().base is first.base  # no key skipped: names added as usual
+    CompanyFactory(name="Gapco Two", pk=company.pk + 2)  # key pk + 1 never committed
+    rebuilt = get_gazetteer()
+    assert rebuilt.base is not first.base
+    assert len(rebuilt.find("Gapco and Gapco Two")) == 2

@@ -169,11 +169,11 @@ def load_entries(after: dict[str, int] | None = None) -> list[Entry]:
 
 
 def _load_entries(
-    after: dict[str, int] | None = None, skip: dict[str, set[int]] | None = None
+    after: dict[str, int] | None = None, also: dict[str, set[int]] | None = None
 ) -> tuple[list[Entry], dict[str, set[int]]]:
-    """``load_entries``, leaving out the rows whose keys ``skip`` lists per model, and
-    the keys of the rows it read, per model."""
-    after, skip = after or {}, skip or {}
+    """``load_entries``, with the rows whose keys ``also`` lists per model too, and the
+    keys of the rows it read, per model."""
+    after, also = after or {}, also or {}
     read: dict[str, set[int]] = {}
 
     def note(key: str, pk: int) -> None:
@@ -181,11 +181,11 @@ def _load_entries(
 
     def newer(queryset: Any) -> Any:
         key = queryset.model._meta.model_name
-        if key in after:
-            queryset = queryset.filter(pk__gt=after[key])
-        if skip.get(key):
-            queryset = queryset.exclude(pk__in=many_ids(skip[key], queryset.model))
-        return queryset
+        if key not in after:
+            return queryset
+        if also.get(key):
+            return queryset.filter(Q(pk__gt=after[key]) | Q(pk__in=many_ids(also[key], queryset.model)))
+        return queryset.filter(pk__gt=after[key])
 
     not_rejected = ~Q(review_status=ReviewStatus.REJECTED)
     named = (
@@ -210,9 +210,13 @@ def _load_entries(
 
 
 # Keys are handed out before transactions commit (a batch's COPY takes hundreds at
-# once), so a row with a key under the highest one may commit after the build: the
-# names added are looked for this far back. The rows read since are skipped by key.
+# once), so a row with a key under the highest one read may commit later: a full
+# build looks this far back, and later reads look again at every key skipped
+# (``_Cache.gaps``).
 _LOOKBACK = 2000
+# Past this many keys skipped in one table (rolled back, rejected or still not
+# committed), a full build starts afresh.
+_MAX_GAPS = 5000
 
 
 def _watermark() -> dict[str, int]:
@@ -282,8 +286,8 @@ class _Layer:
 class _Cache:
     version: int
     additions: int
-    watermark: dict[str, int]  # the full build's, per model: rows above it are read again…
-    seen: dict[str, set[int]]  # … except these, read since (so each name is read once)
+    highest: dict[str, int]  # per model, the highest key read: rows above it are new…
+    gaps: dict[str, set[int]]  # … and so may be these, keys under it not read (yet)
     base: Gazetteer
     layers: list[_Layer]
     gazetteer: LayeredGazetteer
@@ -319,29 +323,46 @@ def get_gazetteer() -> LayeredGazetteer:
             return cached.gazetteer
         if cached is not None and cached.version == version:
             updated = _with_added(cached, additions)
-            if updated.added_count <= max(_REBUILD_SHARE * updated.base.size, _REBUILD_MIN):
+            if updated is not None and updated.added_count <= max(_REBUILD_SHARE * updated.base.size, _REBUILD_MIN):
                 _cached = updated
                 return updated.gazetteer
         watermark = _watermark()
         entries, read = _load_entries()
         base = Gazetteer(entries)
-        seen = {key: {pk for pk in keys if pk > watermark.get(key, 0)} for key, keys in read.items()}
-        _cached = _Cache(version, additions, watermark, seen, base, [], LayeredGazetteer(base))
+        highest, gaps = _advance(watermark, {key: set() for key in watermark}, read)
+        _cached = _Cache(version, additions, highest, gaps, base, [], LayeredGazetteer(base))
         return _cached.gazetteer
 
 
-def _with_added(cached: _Cache, additions: int) -> _Cache:
-    """The cache with the names added since the build that it has not read yet.
+def _advance(
+    highest: dict[str, int], gaps: dict[str, set[int]], read: dict[str, set[int]]
+) -> tuple[dict[str, int], dict[str, set[int]]]:
+    """The highest key read per model, and the keys under it not read: those of rows
+    not committed when read (or rolled back, or rejected), to look at again."""
+    new_highest, new_gaps = {}, {}
+    for key, top in highest.items():
+        keys = read.get(key, set())
+        new_top = max(keys, default=top)
+        new_highest[key] = max(top, new_top)
+        new_gaps[key] = (gaps[key] | set(range(top + 1, new_top + 1))) - keys
+    return new_highest, new_gaps
 
-    Every row above the build's watermark is looked at again, so a row whose key is
-    below others' but whose transaction committed later is still found; those read
-    before are skipped by key in the query. The new names become a small automaton;
-    the newest two are merged while the newer holds at least half as many names as
-    the older, as in a log-structured merge, so each name is built into an
-    automaton about log2(added / batch) times.
+
+def _with_added(cached: _Cache, additions: int) -> _Cache | None:
+    """The cache with the names added that it has not read yet, or None when a full
+    build should start afresh.
+
+    Read: the rows above the highest key read before, and those of the keys skipped
+    under it (a row whose transaction committed after a higher key was read is
+    found then). The new names become a small automaton; the newest two are merged
+    while the newer holds at least half as many names as the older, as in a
+    log-structured merge, so each name is built into an automaton about
+    log2(added / batch) times.
     """
-    entries, read = _load_entries(cached.watermark, cached.seen)
-    seen = {key: cached.seen.get(key, set()) | read.get(key, set()) for key in cached.watermark}
+    entries, read = _load_entries(cached.highest, cached.gaps)
+    highest, gaps = _advance(cached.highest, cached.gaps, read)
+    if any(len(keys) > _MAX_GAPS for keys in gaps.values()):
+        return None
     new = list(dict.fromkeys(entries))
     layers = list(cached.layers)
     if new:
@@ -350,7 +371,7 @@ def _with_added(cached: _Cache, additions: int) -> _Cache:
         merged = layers[-2].entries + layers[-1].entries
         layers[-2:] = [_Layer(merged, Gazetteer(merged))]
     gazetteer = LayeredGazetteer(cached.base, tuple(layer.gazetteer for layer in layers))
-    return _Cache(cached.version, additions, cached.watermark, seen, cached.base, layers, gazetteer)
+    return _Cache(cached.version, additions, highest, gaps, cached.base, layers, gazetteer)
 
 
 def bump_version(*, added_only: bool = False) -> None:
