@@ -159,20 +159,15 @@ class Gazetteer:
         return chosen
 
 
-def load_entries(after: dict[str, int] | None = None) -> list[Entry]:
-    """Every name and alias worth matching (rejected records are left out).
-
-    With ``after``, only rows whose primary key is above the given one per model:
-    the names added since a build.
-    """
-    return _load_entries(after)[0]
-
-
 def _load_entries(
     after: dict[str, int] | None = None, also: dict[str, set[int]] | None = None
 ) -> tuple[list[Entry], dict[str, set[int]]]:
-    """``load_entries``, with the rows whose keys ``also`` lists per model too, and the
-    keys of the rows it read, per model."""
+    """Every name and alias worth matching (rejected records are left out), and the
+    keys of the rows read, per model.
+
+    With ``after``, only rows whose primary key is above the given one per model,
+    and those whose keys ``also`` lists: the names added since the last read.
+    """
     after, also = after or {}, also or {}
     read: dict[str, set[int]] = {}
 
@@ -300,7 +295,7 @@ class _Cache:
 _lock = threading.Lock()
 _cached: _Cache | None = None
 # Past this share of added names next to the large automaton, rebuild the large one
-# (the keys read since the build are sent with each read of names added).
+# (the small automatons' merges grow with the names they hold).
 _REBUILD_SHARE = 0.25
 _REBUILD_MIN = 2000
 
@@ -363,10 +358,9 @@ def _with_added(cached: _Cache, additions: int) -> _Cache | None:
     highest, gaps = _advance(cached.highest, cached.gaps, read)
     if any(len(keys) > _MAX_GAPS for keys in gaps.values()):
         return None
-    new = list(dict.fromkeys(entries))
     layers = list(cached.layers)
-    if new:
-        layers.append(_Layer(new, Gazetteer(new)))
+    if entries:  # each row is read once: above the highest key, or from a gap
+        layers.append(_Layer(entries, Gazetteer(entries)))
     while len(layers) >= 2 and 2 * len(layers[-1].entries) >= len(layers[-2].entries):
         merged = layers[-2].entries + layers[-1].entries
         layers[-2:] = [_Layer(merged, Gazetteer(merged))]

@@ -119,6 +119,11 @@ class Candidate:
     confidence: float = 0.55
     reason: str = ""
 
+    @property
+    def only_initial(self) -> bool:
+        """Whether every occurrence starts a sentence: no evidence of a name by itself."""
+        return all(occ.initial for occ in self.occurrences)
+
 
 _NAME_WORD = r"(?:[A-Z][\w&-]*|[a-z]{1,3}[A-Z][\w-]*)"
 _NEXT_WORD = r"(?:[A-Z][\w&-]*|[a-z]{1,3}[A-Z][\w-]*|\d{1,4}[A-Za-z]{0,3})"
@@ -215,7 +220,7 @@ def _classify(ctx: ArticleContext, candidates: dict[str, Candidate], source_name
         # "Costs reported a rise" starts a sentence with a common word: a sentence
         # start followed by "reported" names an outlet only when the same word is
         # also written as a name elsewhere in the article (or is a known outlet).
-        only_initial = all(occ.initial for occ in candidate.occurrences)
+        only_initial = candidate.only_initial
         known_outlet = candidate.surface.casefold() in source_names
         for occ in candidate.occurrences:
             before = _sentence_text_before(ctx, occ)
@@ -296,7 +301,7 @@ def _companies(ctx: ArticleContext, candidates: dict[str, Candidate]) -> list[Ca
     for cand in candidates.values():
         if cand.kind:
             continue
-        if all(occ.initial for occ in cand.occurrences):
+        if cand.only_initial:
             continue  # a word that only ever starts a sentence is no evidence of a name
         cand.kind = "company"
         if len(cand.occurrences) >= 2:
