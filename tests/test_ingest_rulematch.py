@@ -105,6 +105,36 @@ def test_time_patterns_find_what_finditer_finds(rule: int) -> None:
         assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
 
 
+@pytest.mark.parametrize("path", ["find", "automaton"])
+def test_both_ways_of_finding_prefix_starts_give_what_finditer_gives(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every pattern with prefixes, with their starts found by ``str.find`` only or by the automaton only."""
+    from intel.ingest import prefixscan
+
+    if path == "find":
+        monkeypatch.setattr(prefixscan, "_AUTOMATON_FROM", 10**6)
+    else:
+        monkeypatch.setattr(prefixscan, "_AUTOMATON_FROM", 1)
+        monkeypatch.setattr(prefixscan, "_AUTOMATON_FROM_IN_LONG_TEXT", 1)
+    prefixscan._plan.cache_clear()
+    try:
+        patterns = [rule.pattern for rule in timex._RULES] + [cue for _, cue in STATUS_CUES]
+        patterns += [re.compile(r"\bbudget\b|\blow[- ]cost\b", re.IGNORECASE), re.compile("café|ab|abc|b")]
+        patterns = [p for p in patterns if prefixscan._plan(p) is not None]
+        assert len(patterns) >= 15
+        rng = random.Random(3)
+        texts = [SEED_TEXT, SEED_TEXT.lower()] + [
+            " ".join(rng.choices(TIME_WORDS + WORDS, k=rng.randint(1, 80))) for _ in range(200)
+        ]
+        for pattern in patterns:
+            for raw in texts:
+                expected = [(m.span(), m.groupdict()) for m in pattern.finditer(raw)]
+                assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
+    finally:
+        prefixscan._plan.cache_clear()
+
+
 @pytest.mark.parametrize(
     "surface", ["Xiaomi", "OnePlus", "Galaxy S", "Café Öl", "AT&T", "Wang Xiang", "İnci", "Mi", "s", "X_1", "Q3."]
 )

@@ -22,6 +22,7 @@ rejection check without a model instance per proposal).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -74,27 +75,39 @@ def record_history(model: type[models.Model], pks: Sequence[int]) -> None:
     keys as one array parameter on PostgreSQL (see ``many_ids``)."""
     db = model.objects.db
     connection = connections[db]
-    history_manager = getattr(model, "history", None)
-    if connection.vendor != "postgresql" or history_manager is None or not pks:
+    statement = _history_insert(model) if connection.vendor == "postgresql" else None
+    if statement is None or not pks:
         record_bulk_history(model, pks, history_type="+", reason="bulk create", using=db)
         return
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    # The same statement as record_bulk_history's, the live rows copied by the database.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [now, "+", "bulk create", _current_user_id(), list(pks)])
+
+
+@cache
+def _history_insert(model: type[models.Model]) -> str | None:
+    """record_bulk_history's statement for ``model`` on PostgreSQL (the live rows copied
+    by the database), or None for a model without history.
+
+    Made once per model: reading ``model.history`` builds a new manager class each
+    time (simple-history's descriptor), a third of a millisecond.
+    """
+    history_manager = getattr(model, "history", None)
+    if history_manager is None:
+        return None
     historical = history_manager.model
-    quote = connection.ops.quote_name
+    quote = connections[model.objects.db].ops.quote_name
     names = [f.name for f in historical.tracked_fields]
     target = [quote(historical._meta.get_field(name).column) for name in names]
     source = [quote(model._meta.get_field(name).column) for name in names]
     extra = [quote(c) for c in ("history_date", "history_type", "history_change_reason", "history_user_id")]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "  # noqa: S608 - quoted identifiers only
-            f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.pk.column)} = ANY(%s::bigint[])",
-            [now, "+", "bulk create", _current_user_id(), list(pks)],
-        )
+    return (
+        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "  # noqa: S608 - quoted identifiers only
+        f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)} = ANY(%s::bigint[])"
+    )
 
 
 def copy_rows(

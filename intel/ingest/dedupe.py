@@ -86,8 +86,10 @@ def _find_existing(batch: list[ArticleContext], hashes: list[str]) -> dict[tuple
     found: dict[tuple[str, str], Article] = {}
     if not hashes:
         return found
-    for article in Article.objects.filter(Q(content_hash__in=hashes) | Q(url__in=urls)).only(
-        "id", "content_hash", "url", "title"
+    for article in (
+        Article.objects.filter(Q(content_hash__in=hashes) | Q(url__in=urls))
+        .order_by()  # a lookup: the newest-first order of lists is a sort for nothing here
+        .only("id", "content_hash", "url", "title")
     ):
         found[("hash", article.content_hash)] = article
         if article.url:
@@ -102,7 +104,7 @@ def _sources_by_name(names: set[str]) -> dict[str, Source]:
     query = Q()
     for name in names:
         query |= Q(name__iexact=name)
-    found = {source.name.casefold(): source for source in Source.objects.filter(query)}
+    found = {source.name.casefold(): source for source in Source.objects.filter(query).order_by()}
     for name in names:
         if name.casefold() not in found:
             found[name.casefold()] = Source.objects.create(name=name)
@@ -154,9 +156,9 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
     needed = {pk for pks in ranked.values() for pk in pks}
     stored = {
         pk: (np.frombuffer(bytes(minhash), dtype=np.uint64) if minhash else None, duplicate_of)
-        for pk, minhash, duplicate_of in Article.objects.filter(pk__in=needed).values_list(
-            "pk", "minhash", "duplicate_of_id"
-        )
+        for pk, minhash, duplicate_of in Article.objects.filter(pk__in=needed)
+        .order_by()
+        .values_list("pk", "minhash", "duplicate_of_id")
     }
     originals: dict[int, int] = {}
     for i, (_, article) in enumerate(fresh):

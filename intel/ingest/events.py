@@ -165,8 +165,8 @@ def _time_label(draft: Draft) -> str:
 def _summarise(drafts: list[Draft]) -> None:
     company_ids = {pk for d in drafts for pk in [d.actor, *d.partners, *d.targets] if pk}
     market_ids = {pk for d in drafts for pk in d.markets}
-    companies = dict(Company.objects.filter(pk__in=many_ids(company_ids, Company)).values_list("pk", "name"))
-    markets = dict(Market.objects.filter(pk__in=market_ids).values_list("pk", "name"))
+    companies = dict(Company.objects.filter(pk__in=many_ids(company_ids, Company)).order_by().values_list("pk", "name"))
+    markets = dict(Market.objects.filter(pk__in=market_ids).order_by().values_list("pk", "name"))
     labels = dict(EventType.choices)
     for d in drafts:
         who = companies.get(d.main_company or 0) or ", ".join(markets.get(m, "") for m in d.markets)
@@ -229,9 +229,13 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     ):
         known[event_id].markets.add(market_id)
     roles: dict[int, list[tuple[str, int, int]]] = {}
-    for pk, event_id, company_id, role in EventParticipant.objects.filter(
-        event_id__in=many_ids(known, Event)
-    ).values_list("pk", "event_id", "company_id", "role"):
+    # No ordering: the participants' default order joins the events to sort by their
+    # time, and _main_of sorts by key itself.
+    for pk, event_id, company_id, role in (
+        EventParticipant.objects.filter(event_id__in=many_ids(known, Event))
+        .order_by()
+        .values_list("pk", "event_id", "company_id", "role")
+    ):
         roles.setdefault(event_id, []).append((role, pk, company_id))
     for event_id, rows_ in roles.items():
         known[event_id].main = _main_of(rows_)

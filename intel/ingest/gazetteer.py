@@ -192,13 +192,15 @@ def _load_entries(
     entries: list[Entry] = []
     for kind, owners, alias_model in named:
         owner_key, alias_key = owners.model._meta.model_name, alias_model._meta.model_name
-        for pk, name in newer(owners).values_list("pk", "name"):
+        # In key order, not the models' name order: no sort of the whole table on a
+        # full build, and the same record first wherever two share a name.
+        for pk, name in newer(owners).order_by("pk").values_list("pk", "name"):
             entries.append(Entry(kind, pk, name, True, False, True))
             note(owner_key, pk)
         aliases = newer(alias_model.objects.filter(**{f"{kind}__in": owners}))
         has_demonyms = alias_model is MarketAlias  # "Indian", "European"
         fields = ["pk", f"{kind}_id", "text", "case_sensitive", *(["is_demonym"] if has_demonyms else [])]
-        for row in aliases.values_list(*fields):
+        for row in aliases.order_by("pk").values_list(*fields):
             entries.append(Entry(kind, row[1], row[2], row[3], has_demonyms and row[4], False))
             note(alias_key, row[0])
     return entries, read

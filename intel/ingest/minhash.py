@@ -46,6 +46,17 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def _encoded_words(text: str) -> list[bytes]:
+    """``[w.encode() for w in words_of(text)]``: the text encoded once and split as bytes.
+
+    After ``words_only`` every separator is an ASCII space, and UTF-8 never puts an
+    ASCII byte inside a multi-byte character, so the pieces are the words' encodings.
+    """
+    if text.isascii() or not _BEYOND_TABLE.search(text):
+        return words_only(text).encode().split()
+    return [word.encode() for word in _WORD.findall(text)]
+
+
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
 
@@ -55,10 +66,10 @@ def shingles(text: str) -> np.ndarray:
     Each word is hashed once (CRC-32, in C); a shingle's hash mixes its three words'
     hashes with odd multipliers, vectorised, instead of hashing every joined string.
     """
-    words = words_of(text.lower())
+    words = _encoded_words(text.lower())
     if not words:
         return np.empty(0, dtype=np.uint64)
-    h = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    h = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     if len(h) < SHINGLE:
         h = np.concatenate([h, np.zeros(SHINGLE - len(h), dtype=np.uint64)])
     with np.errstate(over="ignore"):

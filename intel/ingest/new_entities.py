@@ -329,7 +329,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not todo:
         return
     gazetteer = get_gazetteer()
-    source_names = {name.casefold() for name in Source.objects.values_list("name", flat=True)}
+    source_names = {name.casefold() for name in Source.objects.order_by().values_list("name", flat=True)}
     found: list[tuple[ArticleContext, list[Candidate]]] = []
     for ctx in todo:
         candidates = _gather(ctx, gazetteer.demonyms)
@@ -436,7 +436,7 @@ def _create_records(found: list[tuple[ArticleContext, list[Candidate]]]) -> dict
         query = Q()
         for name in source_names:
             query |= Q(name__iexact=name)
-        for source in Source.objects.filter(query):
+        for source in Source.objects.filter(query).order_by():
             records[("source", source.name.casefold())] = source
         for name in source_names:
             if ("source", name.casefold()) not in records:
@@ -457,7 +457,9 @@ def _find_or_propose(
     if not cands:
         return
     lowered = {cand.surface.lower() for cand in cands}
-    for record in model.objects.alias(lower_name=Lower("name")).filter(lower_name__in=lowered):
+    # In key order: where two records share a name, the newest is linked, the same one
+    # every time (the models' name order left ties to chance, and cost a sort).
+    for record in model.objects.alias(lower_name=Lower("name")).filter(lower_name__in=lowered).order_by("pk"):
         if record.review_status != ReviewStatus.REJECTED:
             records[(kind, record.name.casefold())] = record
         else:
@@ -543,7 +545,9 @@ def _store_roles(batch: list[ArticleContext]) -> None:
     if not roles:
         return
     existing = set(
-        Role.objects.filter(person_id__in={r.person_id for r in roles}).values_list("person_id", "company_id", "title")
+        Role.objects.filter(person_id__in={r.person_id for r in roles})
+        .order_by()
+        .values_list("person_id", "company_id", "title")
     )
     fresh, seen = [], set()
     for role in without_rejected(roles):

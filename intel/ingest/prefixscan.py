@@ -6,9 +6,11 @@ the ingest path (analysts' rules, time phrases) are alternatives of words:
 article. When every match of a pattern must begin with one of a few literal
 prefixes ("budget", "low", …), only the positions where ``str.find`` sees one of
 them can start a match; trying the pattern there, leftmost first, finds exactly
-the matches ``finditer`` finds. Patterns without such prefixes, and texts whose
-lower case would not line up with what ``re.IGNORECASE`` matches, take the plain
-path. ``tests/test_ingest_rulematch.py`` compares both over many patterns and texts.
+the matches ``finditer`` finds. The starts come from ``str.find`` per prefix or, for
+many prefixes, from one pass of an automaton over them all. Patterns without such
+prefixes, and texts whose lower case would not line up with what ``re.IGNORECASE``
+matches, take the plain path. ``tests/test_ingest_rulematch.py`` compares both over
+many patterns and texts.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+import ahocorasick
+
 # Characters that re.IGNORECASE matches to an ASCII letter although their lower
 # case is not that letter ("İ", "ı", "ſ"; found by trying every code point): in a
 # text holding one, lower-cased search could miss a match, so it takes the plain path.
 _CASE_FOLD_SURPRISES = re.compile("[\u0130\u0131\u017f]")
 _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
+# One pass of an Aho-Corasick automaton over the prefixes finds their starts faster
+# than a ``str.find`` loop per prefix from 4 prefixes in a sentence and 8 in a 2 KB
+# article (a pass costs about 4 µs there, a find 1 µs; 24 month names: 34 → 11 µs).
+_AUTOMATON_FROM = 4
+_AUTOMATON_FROM_IN_LONG_TEXT = 8
+_LONG_TEXT = 500
 
 
 class Text:
@@ -46,11 +56,18 @@ def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
         yield from regex.finditer(text.text)
         return
     starts: set[int] = set()
-    for prefix in plan.prefixes:
-        at = haystack.find(prefix)
-        while at != -1:
-            starts.add(at)
-            at = haystack.find(prefix, at + 1)
+    if plan.automaton is not None and (
+        len(plan.prefixes) >= _AUTOMATON_FROM_IN_LONG_TEXT or len(haystack) < _LONG_TEXT
+    ):
+        # Many prefixes: one pass of their automaton finds every start (ends and lengths).
+        for end, length in plan.automaton.iter(haystack):
+            starts.add(end - length + 1)
+    else:
+        for prefix in plan.prefixes:
+            at = haystack.find(prefix)
+            while at != -1:
+                starts.add(at)
+                at = haystack.find(prefix, at + 1)
     end = 0
     match = regex.match
     for start in sorted(starts):
@@ -68,6 +85,7 @@ def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
 class _Plan(NamedTuple):
     prefixes: tuple[str, ...]
     ignore_case: bool  # the prefixes are lower-cased, to be found in the lower-cased text
+    automaton: ahocorasick.Automaton | None  # over the prefixes, when there are many
 
 
 @lru_cache(maxsize=2048)
@@ -75,7 +93,15 @@ def _plan(regex: re.Pattern[str]) -> _Plan | None:
     prefixes = literal_prefixes(regex)
     # The flags are an enum.Flag, whose & runs in Python (a tenth of this module's
     # time when tested at every call): once per pattern here.
-    return None if prefixes is None else _Plan(prefixes, bool(regex.flags & re.IGNORECASE))
+    if prefixes is None:
+        return None
+    automaton = None
+    if len(prefixes) >= _AUTOMATON_FROM:
+        automaton = ahocorasick.Automaton()
+        for prefix in prefixes:
+            automaton.add_word(prefix, len(prefix))
+        automaton.make_automaton()
+    return _Plan(prefixes, bool(regex.flags & re.IGNORECASE), automaton)
 
 
 @lru_cache(maxsize=2048)

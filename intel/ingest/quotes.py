@@ -106,6 +106,7 @@ def _employers(batch: list[ArticleContext]) -> dict[int, set[int]]:
         for person_id, company_id in (
             Role.objects.filter(person_id__in=speakers)
             .exclude(review_status=ReviewStatus.REJECTED)
+            .order_by()
             .values_list("person_id", "company_id")
         ):
             employers.setdefault(person_id, set()).add(company_id)

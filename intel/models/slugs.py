@@ -43,7 +43,7 @@ def assign_unique_slugs(model: type[models.Model], objs: list[Any]) -> None:
     bases = {base for _, base in wanted}
     manager = model._default_manager
     # Usually no base is taken: one exact lookup. Only the taken ones need their "-n" siblings.
-    clashing = set(manager.filter(slug__in=bases).values_list("slug", flat=True))
+    clashing = set(manager.filter(slug__in=bases).order_by().values_list("slug", flat=True))
     taken = set(clashing)
     if clashing:
         prefix_query = models.Q()
