@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
@@ -212,15 +211,22 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     types = {d.trigger.type for d in drafts}
     mains = {d.main_company for d in drafts if d.main_company}
     markets = {m for d in drafts if d.main_company is None for m in d.markets}
-    query = Q(participants__company_id__in=many_ids(mains, Event)) | Q(
-        participants__isnull=True, markets__id__in=markets
-    )
-    rows = (
-        Event.objects.filter(Q(type__in=types) & query)
-        .exclude(review_status=ReviewStatus.REJECTED)
-        .distinct()
-        .values_list("pk", "type", "time_start", "time_end")
-    )
+    # Events of the drafts' main companies, and events of the markets that have no
+    # company: one part each, joined by UNION (which also drops an event found
+    # twice), so that each part reads only its own link table. An OR over both
+    # joins read every market link of every candidate event.
+    candidates = Event.objects.filter(type__in=types).exclude(review_status=ReviewStatus.REJECTED).order_by()
+    fields = ("pk", "type", "time_start", "time_end")
+    parts = [
+        candidates.filter(participants__company_id__in=many_ids(mains, Event)).values_list(*fields),
+        *(
+            [candidates.filter(participants__isnull=True, markets__id__in=markets).values_list(*fields)]
+            if markets
+            else []
+        ),
+    ]
+    # Newest first, as matching takes the first known event that fits.
+    rows = parts[0].union(*parts[1:]).order_by("-time_start", "-pk")
     known = {pk: Known(pk, type_, start, end, set(), None) for pk, type_, start, end in rows}
     if not known:
         return []
