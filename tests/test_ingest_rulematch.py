@@ -168,3 +168,40 @@ def test_builtin_triggers_fire_as_with_a_substring_test_per_keyword() -> None:
     texts = [SEED_TEXT] + [" ".join(rng.choices(words, k=rng.randint(1, 15))) for _ in range(2000)]
     for text in texts:
         assert [(t.name, span) for t, span in builtin_triggers_in(text)] == expected(text), text
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        tuple(cue for _, cue in STATUS_CUES),  # one automaton for all
+        (re.compile("budget|low", re.IGNORECASE), re.compile("Budget|US")),  # cases differ: one by one
+        (re.compile(r"\w+ market"), re.compile("tariff", re.IGNORECASE)),  # no prefixes: one by one
+        (re.compile("st\\b|t"), re.compile("budget|budgets|bud", re.IGNORECASE)),
+    ],
+)
+def test_first_to_match_is_the_first_pattern_that_searches_true(patterns: tuple[re.Pattern[str], ...]) -> None:
+    from intel.ingest.prefixscan import first_to_match
+
+    cue_words = [
+        "will",
+        "plans",
+        "to",
+        "has",
+        "entered",
+        "denied",
+        "no",
+        "plan",
+        "reportedly",
+        "in",
+        "talks",
+        "is",
+        "facing",
+        "cancelled",
+        "had",
+        "done",
+    ]
+    rng = random.Random(8)
+    texts = [SEED_TEXT, ""] + [" ".join(rng.choices(WORDS + cue_words, k=rng.randint(1, 30))) for _ in range(600)]
+    for raw in texts:
+        expected = next((i for i, pattern in enumerate(patterns) if pattern.search(raw)), None)
+        assert first_to_match(patterns, Text(raw)) == expected, raw

@@ -12,7 +12,7 @@ import ahocorasick
 
 from intel.choices import EventStatus, EventType
 
-from .prefixscan import Text, finditer
+from .prefixscan import Text, first_to_match
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,9 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 
 
+_CUES = tuple(cue for _, cue in STATUS_CUES)
+
+
 def status_of(sentence: str, default: str) -> str:
     return _cue_status(sentence) or default
 
@@ -188,11 +191,9 @@ def status_of(sentence: str, default: str) -> str:
 def _cue_status(sentence: str) -> str | None:
     """The status the sentence's wording sets, if any (the same for every trigger in it).
 
-    Each cue is tried only where one of its words starts (``prefixscan``): six
-    regular-expression scans of every sentence with an event were a tenth of stage 7.
+    Each cue is tried only where one of its words starts, all found in one pass
+    (``prefixscan.first_to_match``): six regular-expression scans of every sentence
+    with an event were a tenth of stage 7.
     """
-    text = Text(sentence)
-    for status, cue in STATUS_CUES:
-        if next(finditer(cue, text), None) is not None:
-            return status
-    return None
+    found = first_to_match(_CUES, Text(sentence))
+    return None if found is None else STATUS_CUES[found][0]

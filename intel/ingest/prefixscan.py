@@ -82,6 +82,56 @@ def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
             end = m.end()
 
 
+def first_to_match(regexes: tuple[re.Pattern[str], ...], text: Text) -> int | None:
+    """The index of the first of ``regexes`` that matches somewhere in the text, or None:
+    ``next((i for i, r in enumerate(regexes) if r.search(text.text)), None)``.
+
+    One automaton pass finds the starts of all their prefixes at once (the status
+    cues of stage 7: six patterns, 40 prefixes, one pass instead of six).
+    """
+    combined = _combined(regexes)
+    haystack = None if combined is None else text.lowered if combined.ignore_case else text.text
+    if combined is None or haystack is None:
+        for index, regex in enumerate(regexes):
+            if next(finditer(regex, text), None) is not None:
+                return index
+        return None
+    starts: dict[int, set[int]] = {}
+    for end, (length, owners) in combined.automaton.iter(haystack):
+        for index in owners:
+            starts.setdefault(index, set()).add(end - length + 1)
+    for index in sorted(starts):
+        match = regexes[index].match
+        # Any start will do: only whether the pattern matches somewhere counts.
+        if any(match(text.text, start) is not None for start in starts[index]):
+            return index
+    return None
+
+
+class _Combined(NamedTuple):
+    automaton: ahocorasick.Automaton  # prefix → (its length, the indexes of the patterns it starts)
+    ignore_case: bool
+
+
+@lru_cache(maxsize=64)
+def _combined(regexes: tuple[re.Pattern[str], ...]) -> _Combined | None:
+    plans = [_plan(regex) for regex in regexes]
+    if not plans or any(plan is None for plan in plans):
+        return None
+    ignore_case = {plan.ignore_case for plan in plans if plan is not None}
+    if len(ignore_case) != 1:
+        return None  # prefixes of both cases: no one haystack for all
+    owners: dict[str, set[int]] = {}
+    for index, plan in enumerate(plans):
+        for prefix in plan.prefixes:  # type: ignore[union-attr]
+            owners.setdefault(prefix, set()).add(index)
+    automaton = ahocorasick.Automaton()
+    for prefix, indexes in owners.items():
+        automaton.add_word(prefix, (len(prefix), frozenset(indexes)))
+    automaton.make_automaton()
+    return _Combined(automaton, ignore_case.pop())
+
+
 class _Plan(NamedTuple):
     prefixes: tuple[str, ...]
     ignore_case: bool  # the prefixes are lower-cased, to be found in the lower-cased text
