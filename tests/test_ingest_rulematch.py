@@ -105,16 +105,18 @@ def test_time_patterns_find_what_finditer_finds(rule: int) -> None:
         assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
 
 
-@pytest.mark.parametrize("path", ["find", "automaton"])
-def test_both_ways_of_finding_prefix_starts_give_what_finditer_gives(
+@pytest.mark.parametrize("path", ["find", "automaton", "shared"])
+def test_every_way_of_finding_prefix_starts_gives_what_finditer_gives(
     path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every pattern with prefixes, with their starts found by ``str.find`` only or by the automaton only."""
+    """Every pattern with prefixes, with their starts found by ``str.find`` only, by
+    the pattern's own automaton only, or by the automaton of all patterns' prefixes."""
     from intel.ingest import prefixscan
 
+    monkeypatch.setattr(prefixscan, "_SHARED_FROM", 0 if path == "shared" else 10**9)
     if path == "find":
         monkeypatch.setattr(prefixscan, "_AUTOMATON_FROM", 10**6)
-    else:
+    elif path == "automaton":
         monkeypatch.setattr(prefixscan, "_AUTOMATON_FROM", 1)
         monkeypatch.setattr(prefixscan, "_AUTOMATON_FROM_IN_LONG_TEXT", 1)
     prefixscan._plan.cache_clear()
@@ -123,14 +125,17 @@ def test_both_ways_of_finding_prefix_starts_give_what_finditer_gives(
         patterns += [re.compile(r"\bbudget\b|\blow[- ]cost\b", re.IGNORECASE), re.compile("café|ab|abc|b")]
         patterns = [p for p in patterns if prefixscan._plan(p) is not None]
         assert len(patterns) >= 15
+        if path == "shared":
+            assert sum(prefixscan._plan(p).shared for p in patterns) >= 15
         rng = random.Random(3)
         texts = [SEED_TEXT, SEED_TEXT.lower()] + [
             " ".join(rng.choices(TIME_WORDS + WORDS, k=rng.randint(1, 80))) for _ in range(200)
         ]
+        prepared = [Text(raw) for raw in texts]  # one Text for all patterns, as stages 6 and 9 share it
         for pattern in patterns:
-            for raw in texts:
+            for raw, text in zip(texts, prepared, strict=True):
                 expected = [(m.span(), m.groupdict()) for m in pattern.finditer(raw)]
-                assert [(m.span(), m.groupdict()) for m in finditer(pattern, Text(raw))] == expected, raw
+                assert [(m.span(), m.groupdict()) for m in finditer(pattern, text)] == expected, raw
     finally:
         prefixscan._plan.cache_clear()
 
@@ -205,3 +210,17 @@ def test_first_to_match_is_the_first_pattern_that_searches_true(patterns: tuple[
     for raw in texts:
         expected = next((i for i, pattern in enumerate(patterns) if pattern.search(raw)), None)
         assert first_to_match(patterns, Text(raw)) == expected, raw
+
+
+def test_a_text_searched_before_a_new_pattern_was_planned_finds_its_prefixes_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shared automaton grows when a pattern with new prefixes is planned (an
+    analyst's new rule): a Text indexed before finds the new prefixes all the same."""
+    from intel.ingest import prefixscan
+
+    monkeypatch.setattr(prefixscan, "_SHARED_FROM", 0)
+    text = Text("Zorblax shipped the Quuxphone; the Quuxphone sold.")
+    assert [m.span() for m in finditer(re.compile("the", re.IGNORECASE), text)] == [(16, 19), (31, 34)]
+    brand_new = re.compile("quuxphone|zorblax", re.IGNORECASE)
+    assert [m.span() for m in finditer(brand_new, text)] == [(0, 7), (20, 29), (35, 44)]

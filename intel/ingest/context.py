@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .prefixscan import Text
+
 if TYPE_CHECKING:
     from intel.models import Article, ArticleTag, Event, Quote, Source, Tag
 
@@ -178,6 +180,7 @@ class ArticleContext:
     # entities
     hits: list[Hit] = field(default_factory=list)  # sorted by start once stage 5 is done
     _hit_index: list[int] = field(default_factory=list)
+    _prefix_text: Text | None = None
     proposed: list[tuple[str, Any]] = field(default_factory=list)  # (kind, record)
     cited: list[CitedSource] = field(default_factory=list)
     roles: list[Any] = field(default_factory=list)
@@ -193,6 +196,13 @@ class ArticleContext:
     def done(self) -> bool:
         """True when later stages have nothing to do (the article was already stored)."""
         return self.duplicate_of_existing
+
+    def prefix_text(self) -> Text:
+        """The body prepared for prefix searches (``prefixscan.Text``): made once, for
+        the time phrases (stage 6) and the tag rules (stage 9) alike."""
+        if self._prefix_text is None or self._prefix_text.text is not self.body:
+            self._prefix_text = Text(self.body)
+        return self._prefix_text
 
     def set_sentences(self, sentences: list[Sentence]) -> None:
         self.sentences = sentences

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import re._constants as sre  # the parser's opcodes: the pattern's structure decides the prefixes
 import re._parser as sre_parse
+import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -35,10 +36,51 @@ _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
 _AUTOMATON_FROM = 4
 _AUTOMATON_FROM_IN_LONG_TEXT = 8
 _LONG_TEXT = 500
+# From this length, a text's prefix starts come from one pass of the automaton of
+# every pattern's prefixes (``_Universe``), shared by all the patterns searched in
+# it: an article's time phrases and tag rules are some 20 patterns.
+_SHARED_FROM = 500
+
+
+class _Universe:
+    """The literal prefixes (two characters or more) of every pattern planned so far,
+    for one haystack (the lower case, or the text as written), in one automaton.
+
+    Patterns are planned once each and come from code or from analysts' rules, so
+    the set grows rarely; the automaton is rebuilt on the next use after it did.
+    """
+
+    def __init__(self) -> None:
+        self.prefixes: set[str] = set()
+        self.version = 0
+        self._automaton: ahocorasick.Automaton | None = None
+        self._lock = threading.Lock()
+
+    def add(self, prefixes: Iterable[str]) -> None:
+        with self._lock:
+            new = set(prefixes) - self.prefixes
+            if new:
+                self.prefixes |= new
+                self.version += 1
+                self._automaton = None
+
+    def current(self) -> tuple[int, ahocorasick.Automaton]:
+        with self._lock:
+            if self._automaton is None:
+                automaton = ahocorasick.Automaton()
+                for prefix in self.prefixes:
+                    automaton.add_word(prefix, (len(prefix), prefix))
+                automaton.make_automaton()
+                self._automaton = automaton
+            return self.version, self._automaton
+
+
+_UNIVERSES = {True: _Universe(), False: _Universe()}  # by ignore_case
 
 
 class Text:
-    """An article's text with its lower case, computed once for all patterns."""
+    """An article's text with its lower case, computed once for all patterns, and the
+    starts of every known prefix in it, found once (``starts_by_prefix``)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -46,6 +88,23 @@ class Text:
         # Offsets in the lower case are offsets in the text only when no character changed length.
         same = self.text.isascii() or (len(lowered) == len(self.text) and not _CASE_FOLD_SURPRISES.search(self.text))
         self.lowered: str | None = lowered if same else None
+        self._starts: dict[bool, tuple[int, dict[str, list[int]]]] = {}
+
+    def starts_by_prefix(self, ignore_case: bool, haystack: str) -> dict[str, list[int]]:
+        """Where each prefix of ``_UNIVERSES[ignore_case]`` starts in ``haystack`` (ascending)."""
+        version, automaton = _UNIVERSES[ignore_case].current()
+        cached = self._starts.get(ignore_case)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        found: dict[str, list[int]] = {}
+        for end, (length, prefix) in automaton.iter(haystack):
+            starts = found.get(prefix)
+            if starts is None:
+                found[prefix] = [end - length + 1]
+            else:
+                starts.append(end - length + 1)
+        self._starts[ignore_case] = (version, found)
+        return found
 
 
 def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
@@ -55,6 +114,29 @@ def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
     if plan is None or haystack is None:
         yield from regex.finditer(text.text)
         return
+    starts: Iterable[int]
+    if plan.shared and len(haystack) >= _SHARED_FROM:
+        found = text.starts_by_prefix(plan.ignore_case, haystack)
+        lists = [found[prefix] for prefix in plan.prefixes if prefix in found]
+        starts = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+    else:
+        starts = _own_starts(plan, haystack)
+    end = 0
+    match = regex.match
+    for start in starts:
+        # finditer goes on from the end of the previous match, leftmost first (a
+        # match holds a prefix at least, so it is never empty); match() at a
+        # position still sees the text before it, for \b and lookbehinds.
+        if start < end:
+            continue
+        m = match(text.text, start)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
+def _own_starts(plan: _Plan, haystack: str) -> list[int]:
+    """The starts of the plan's prefixes in ``haystack``, ascending, each once."""
     starts: set[int] = set()
     if plan.automaton is not None and (
         len(plan.prefixes) >= _AUTOMATON_FROM_IN_LONG_TEXT or len(haystack) < _LONG_TEXT
@@ -68,18 +150,7 @@ def finditer(regex: re.Pattern[str], text: Text) -> Iterator[re.Match[str]]:
             while at != -1:
                 starts.add(at)
                 at = haystack.find(prefix, at + 1)
-    end = 0
-    match = regex.match
-    for start in sorted(starts):
-        # finditer goes on from the end of the previous match, leftmost first (a
-        # match holds a prefix at least, so it is never empty); match() at a
-        # position still sees the text before it, for \b and lookbehinds.
-        if start < end:
-            continue
-        m = match(text.text, start)
-        if m is not None:
-            yield m
-            end = m.end()
+    return sorted(starts)
 
 
 def first_to_match(regexes: tuple[re.Pattern[str], ...], text: Text) -> int | None:
@@ -136,6 +207,7 @@ class _Plan(NamedTuple):
     prefixes: tuple[str, ...]
     ignore_case: bool  # the prefixes are lower-cased, to be found in the lower-cased text
     automaton: ahocorasick.Automaton | None  # over the prefixes, when there are many
+    shared: bool  # its prefixes are in the universe: long texts find them all in one pass
 
 
 @lru_cache(maxsize=2048)
@@ -151,7 +223,13 @@ def _plan(regex: re.Pattern[str]) -> _Plan | None:
         for prefix in prefixes:
             automaton.add_word(prefix, len(prefix))
         automaton.make_automaton()
-    return _Plan(prefixes, bool(regex.flags & re.IGNORECASE), automaton)
+    ignore_case = bool(regex.flags & re.IGNORECASE)
+    # One-character prefixes ("h" of "H1") would put every such letter of every text
+    # through Python: those patterns keep finding their own.
+    shared = all(len(prefix) >= 2 for prefix in prefixes)
+    if shared:
+        _UNIVERSES[ignore_case].add(prefixes)
+    return _Plan(prefixes, ignore_case, automaton, shared)
 
 
 @lru_cache(maxsize=2048)

@@ -15,7 +15,7 @@ from intel.models import ArticleTag, TagRule
 
 from .bulk import copy_values, unrejected
 from .context import ArticleContext, IngestEnv, StoredTag
-from .rulematch import Text, find_rule_matches
+from .rulematch import find_rule_matches
 
 NAME = "tags"
 MAX_REASONS = 3
@@ -29,7 +29,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     rules = list(TagRule.objects.filter(enabled=True).select_related("tag"))
     drafts: list[tuple[ArticleContext, StoredTag]] = []
     for ctx in todo:
-        text = Text(ctx.body)
+        text = ctx.prefix_text()
         by_tag: dict[int, StoredTag] = {}
         for rule in rules:
             # The reason shows the first few matches: no need to find them all.

@@ -24,4 +24,5 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             ctx.body,
             reference=published.date if published else None,
             reference_precision=published.precision if published else "day",
+            prepared=ctx.prefix_text(),
         )

@@ -765,9 +765,11 @@ _GATE_WORDS = frozenset().union(*(group for rule in _RULES for group in rule.nee
 
 
 def find_time_expressions(
-    text: str, *, reference: date | None, reference_precision: str = "day"
+    text: str, *, reference: date | None, reference_precision: str = "day", prepared: Text | None = None
 ) -> list[TimeExpression]:
-    """Every time phrase in ``text``, resolved against ``reference`` (see the module docstring)."""
+    """Every time phrase in ``text``, resolved against ``reference`` (see the module docstring).
+
+    ``prepared`` is ``Text(text)`` when the caller has it (shared with other patterns' searches)."""
     if reference_precision not in _PRECISIONS:
         raise ValueError(f"reference_precision must be one of {_PRECISIONS}, not {reference_precision!r}")
     words = _present_words(text) if text else frozenset()
@@ -775,7 +777,7 @@ def find_time_expressions(
         return []
     ref = _Ref(reference, reference_precision)
     candidates: list[tuple[int, int, _Resolved]] = []
-    haystack = Text(text)  # the lower case, once for every rule's prefix search
+    haystack = prepared if prepared is not None else Text(text)  # the lower case, once for every rule
     for rule in _RULES:
         if not rule.may_match(words):
             continue
