@@ -224,3 +224,15 @@ def test_a_text_searched_before_a_new_pattern_was_planned_finds_its_prefixes_too
     assert [m.span() for m in finditer(re.compile("the", re.IGNORECASE), text)] == [(16, 19), (31, 34)]
     brand_new = re.compile("quuxphone|zorblax", re.IGNORECASE)
     assert [m.span() for m in finditer(brand_new, text)] == [(0, 7), (20, 29), (35, 44)]
+
+
+def test_past_the_universe_s_size_a_pattern_finds_its_own_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from intel.ingest import prefixscan
+
+    monkeypatch.setattr(prefixscan, "_SHARED_FROM", 0)
+    monkeypatch.setattr(prefixscan, "_UNIVERSE_MAX", len(prefixscan._UNIVERSES[True].prefixes))
+    late = re.compile("glorbnik|frumzle", re.IGNORECASE)  # new prefixes, no room left for them
+    assert not prefixscan._plan(late).shared
+    assert "glorbnik" not in prefixscan._UNIVERSES[True].prefixes
+    text = Text("A Frumzle met a glorbnik; FRUMZLE again.")
+    assert [m.span() for m in finditer(late, text)] == [(2, 9), (16, 24), (26, 33)]

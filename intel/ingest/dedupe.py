@@ -104,7 +104,8 @@ def _sources_by_name(names: set[str]) -> dict[str, Source]:
     query = Q()
     for name in names:
         query |= Q(name__iexact=name)
-    found = {source.name.casefold(): source for source in Source.objects.filter(query).order_by()}
+    # Newest first: where two sources share a name in any case, the oldest is the one kept.
+    found = {source.name.casefold(): source for source in Source.objects.filter(query).order_by("-pk")}
     for name in names:
         if name.casefold() not in found:
             found[name.casefold()] = Source.objects.create(name=name)

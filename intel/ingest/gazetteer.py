@@ -172,6 +172,9 @@ def _load_entries(
     One statement for the eight tables (a UNION ALL in key order): this read runs
     for every batch that follows one which proposed names, and eight ORM queries
     cost 2 ms of compiling and round trips there, more than the rows they read.
+    Key order also decides ties: where two names or two aliases of a kind are
+    alike, a match links the one stored first (flagged ambiguous), in the full
+    build as across the small automatons of names added later.
     """
     after, also = after or {}, also or {}
     connection = connections[Company.objects.db]

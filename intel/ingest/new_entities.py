@@ -436,7 +436,7 @@ def _create_records(found: list[tuple[ArticleContext, list[Candidate]]]) -> dict
         query = Q()
         for name in source_names:
             query |= Q(name__iexact=name)
-        for source in Source.objects.filter(query).order_by():
+        for source in Source.objects.filter(query).order_by("-pk"):  # the oldest of a shared name wins
             records[("source", source.name.casefold())] = source
         for name in source_names:
             if ("source", name.casefold()) not in records:
@@ -457,9 +457,10 @@ def _find_or_propose(
     if not cands:
         return
     lowered = {cand.surface.lower() for cand in cands}
-    # In key order: where two records share a name, the newest is linked, the same one
-    # every time (the models' name order left ties to chance, and cost a sort).
-    for record in model.objects.alias(lower_name=Lower("name")).filter(lower_name__in=lowered).order_by("pk"):
+    # Newest first, so that where two records share a name the one stored first is
+    # linked (the last one written here), as in the gazetteer; the models' name order
+    # left such ties to the collation, and cost a sort.
+    for record in model.objects.alias(lower_name=Lower("name")).filter(lower_name__in=lowered).order_by("-pk"):
         if record.review_status != ReviewStatus.REJECTED:
             records[(kind, record.name.casefold())] = record
         else:

@@ -40,6 +40,10 @@ _LONG_TEXT = 500
 # every pattern's prefixes (``_Universe``), shared by all the patterns searched in
 # it: an article's time phrases and tag rules are some 20 patterns.
 _SHARED_FROM = 500
+# Prefixes are never taken out (a plan may still use them), so a worker that sees
+# analysts edit their rules for months stops adding at this many: the built-in
+# patterns, planned first, hold about 150.
+_UNIVERSE_MAX = 2000
 
 
 class _Universe:
@@ -56,13 +60,18 @@ class _Universe:
         self._automaton: ahocorasick.Automaton | None = None
         self._lock = threading.Lock()
 
-    def add(self, prefixes: Iterable[str]) -> None:
+    def add(self, prefixes: Iterable[str]) -> bool:
+        """Take in a pattern's prefixes; False when that would pass ``_UNIVERSE_MAX``
+        (the pattern then finds its own starts)."""
         with self._lock:
             new = set(prefixes) - self.prefixes
+            if len(self.prefixes) + len(new) > _UNIVERSE_MAX:
+                return False
             if new:
                 self.prefixes |= new
                 self.version += 1
                 self._automaton = None
+            return True
 
     def current(self) -> tuple[int, ahocorasick.Automaton]:
         with self._lock:
@@ -226,9 +235,7 @@ def _plan(regex: re.Pattern[str]) -> _Plan | None:
     ignore_case = bool(regex.flags & re.IGNORECASE)
     # One-character prefixes ("h" of "H1") would put every such letter of every text
     # through Python: those patterns keep finding their own.
-    shared = all(len(prefix) >= 2 for prefix in prefixes)
-    if shared:
-        _UNIVERSES[ignore_case].add(prefixes)
+    shared = all(len(prefix) >= 2 for prefix in prefixes) and _UNIVERSES[ignore_case].add(prefixes)
     return _Plan(prefixes, ignore_case, automaton, shared)
 
 
