@@ -153,9 +153,7 @@ def _backend_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_end_to_end(
-    warmup: list[str], texts: list[str], batch: int
-) -> tuple[float, int, float, float | None, float]:
+def bench_end_to_end(warmup: list[str], texts: list[str], batch: int) -> tuple[float, int, float, float | None, float]:
     """Wall seconds, mentions stored, the CPU seconds of this process and of its
     database backend, and the CPU seconds of the untimed first batch.
 

@@ -200,7 +200,7 @@ class ArticleContext:
     def prefix_text(self) -> Text:
         """The body prepared for prefix searches (``prefixscan.Text``): made once, for
         the time phrases (stage 6) and the tag rules (stage 9) alike."""
-        if self._prefix_text is None or self._prefix_text.text is not self.body:
+        if self._prefix_text is None:
             self._prefix_text = Text(self.body)
         return self._prefix_text
 

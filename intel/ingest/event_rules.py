@@ -12,7 +12,7 @@ import ahocorasick
 
 from intel.choices import EventStatus, EventType
 
-from .prefixscan import Text, first_to_match
+from .prefixscan import Text, automaton_of, first_to_match
 
 
 @dataclass(frozen=True)
@@ -142,11 +142,7 @@ def _keyword_automaton() -> ahocorasick.Automaton:
     for name, words in KEYWORDS.items():
         for word in words:
             needed_by.setdefault(word, set()).add(name)
-    automaton = ahocorasick.Automaton()
-    for word, names in needed_by.items():
-        automaton.add_word(word, frozenset(names))
-    automaton.make_automaton()
-    return automaton
+    return automaton_of({word: frozenset(names) for word, names in needed_by.items()})
 
 
 def builtin_triggers_in(text: str) -> list[tuple[Trigger, tuple[int, int]]]:

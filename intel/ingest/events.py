@@ -34,7 +34,8 @@ from intel.models import Company, Event, EventParticipant, EventRule, Evidence, 
 from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
-from .gazetteer import lower_same_length, words_only
+from .gazetteer import BEYOND_TABLE_CHARS, is_word_char, word_spaced
+from .prefixscan import CASE_FOLD_SURPRISE_CHARS, automaton_of
 from .timex import resolve_range_overlap
 
 NAME = "events"
@@ -43,16 +44,13 @@ _PRONOUN_SUBJECT = re.compile(r"\b(?:it|they|the company|the firm|the group|the 
 # Where a word-spaced, lower-cased copy of a text would not line up with what the
 # case-insensitive pattern matches: characters outside the translation table of
 # words_only(), and those re.IGNORECASE folds to an ASCII letter ("İ", "ı", "ſ").
-_NOT_WORD_SPACED = re.compile("[\u0130\u0131\u017f\ud800-\udfff\U00010000-\U0010ffff]")
+_NOT_WORD_SPACED = re.compile(f"[{CASE_FOLD_SURPRISE_CHARS}{BEYOND_TABLE_CHARS}]")
+_PRONOUN_PHRASES = ("it", "they", "the company", "the firm", "the group", "the brand", "he", "she", "we")
 
 
 @lru_cache(maxsize=1)
 def _pronoun_automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for phrase in ("it", "they", "the company", "the firm", "the group", "the brand", "he", "she", "we"):
-        automaton.add_word(f" {phrase} ", len(phrase))
-    automaton.make_automaton()
-    return automaton
+    return automaton_of({f" {phrase} ": len(phrase) for phrase in _PRONOUN_PHRASES})
 
 
 class PronounSubjects:
@@ -70,7 +68,7 @@ class PronounSubjects:
         if _NOT_WORD_SPACED.search(body):
             return
         spans = []
-        for end, length in _pronoun_automaton().iter(f" {words_only(lower_same_length(body))} "):
+        for end, length in _pronoun_automaton().iter(word_spaced(body)):
             # The key " it " ends at haystack offset end, and haystack[i] is body[i - 1].
             start = end - length - 1
             m = _PRONOUN_SUBJECT.match(body, start)
@@ -82,16 +80,12 @@ class PronounSubjects:
     def found_in(self, start: int, end: int) -> bool:
         """``_PRONOUN_SUBJECT.search(body[start:end]) is not None``."""
         body = self.body
-        cuts_word = (start > 0 and _is_word(body[start - 1])) or (end < len(body) and _is_word(body[end]))
+        cuts_word = (start > 0 and is_word_char(body[start - 1])) or (end < len(body) and is_word_char(body[end]))
         if self.spans is None or cuts_word:
             # A slice that cuts a word sees a word boundary where the article has none.
             return _PRONOUN_SUBJECT.search(body[start:end]) is not None
         i = bisect.bisect_left(self._starts, start)
         return i < len(self.spans) and self.spans[i][1] <= end
-
-
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 _MARKET_ANAPHORA = re.compile(r"\b(?:the|that|this) (?:\w+ )?market\b|\bthere\b", re.IGNORECASE)
@@ -270,21 +264,15 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     mains = {d.main_company for d in drafts if d.main_company}
     markets = {m for d in drafts if d.main_company is None for m in d.markets}
     # Events of the drafts' main companies, and events of the markets that have no
-    # company: one part each, joined by UNION (which also drops an event found
-    # twice), so that each part reads only its own link table. An OR over both
-    # joins read every market link of every candidate event.
+    # company: one part each, joined by UNION, so that each part reads only its own
+    # link table (an OR over both joins read every market link of every candidate
+    # event). An event listed twice is one key of ``known`` below.
     candidates = Event.objects.filter(type__in=types).exclude(review_status=ReviewStatus.REJECTED).order_by()
     fields = ("pk", "type", "time_start", "time_end")
-    parts = [
-        candidates.filter(participants__company_id__in=many_ids(mains, Event)).values_list(*fields),
-        *(
-            [candidates.filter(participants__isnull=True, markets__id__in=markets).values_list(*fields)]
-            if markets
-            else []
-        ),
-    ]
-    # Newest first, as matching takes the first known event that fits.
-    rows = parts[0].union(*parts[1:]).order_by("-time_start", "-pk")
+    rows = candidates.filter(participants__company_id__in=many_ids(mains, Event)).values_list(*fields)
+    if markets:
+        rows = rows.union(candidates.filter(participants__isnull=True, markets__id__in=markets).values_list(*fields))
+    rows = rows.order_by("-time_start", "-pk")  # newest first: matching takes the first that fits
     known = {pk: Known(pk, type_, start, end, set(), None) for pk, type_, start, end in rows}
     if not known:
         return []

@@ -15,6 +15,7 @@ Matching rules:
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -57,11 +58,24 @@ class Match(NamedTuple):
     ambiguous: bool
 
 
+def is_word_char(char: str) -> bool:
+    r"""Whether ``\w`` matches the character (in a str pattern)."""
+    return char.isalnum() or char == "_"
+
+
 # Every non-word character of the Basic Multilingual Plane as a space (the same set
 # as regex \W): str.translate with this table is ten times faster than re.sub.
-_TO_SPACE = str.maketrans(
-    {i: " " for i in range(0x10000) if not (chr(i).isalnum() or chr(i) == "_") and not 0xD800 <= i <= 0xDFFF}
-)
+_TO_SPACE = str.maketrans({i: " " for i in range(0x10000) if not is_word_char(chr(i)) and not 0xD800 <= i <= 0xDFFF})
+# Characters the table does not cover (beyond the Basic Multilingual Plane, lone
+# surrogates): in a text holding one, words_only() leaves non-word characters as they are.
+BEYOND_TABLE_CHARS = "\ud800-\udfff\U00010000-\U0010ffff"
+BEYOND_TABLE = re.compile(f"[{BEYOND_TABLE_CHARS}]")
+
+
+def word_spaced(text: str) -> str:
+    """The text as the automatons' keys are written: lower case, non-word characters as
+    spaces, a space at each end ("Xiaomi's U.S. plan" → " xiaomi s u s  plan ")."""
+    return f" {words_only(lower_same_length(text))} "
 
 
 def lower_same_length(text: str) -> str:
@@ -115,7 +129,7 @@ class Gazetteer:
             self.automaton.make_automaton()
 
     def prepare(self, text: str) -> str:
-        return f" {words_only(lower_same_length(text))} "
+        return word_spaced(text)
 
     @staticmethod
     def _same_case(text: str, start: int, end: int, form: str) -> bool:
@@ -229,9 +243,7 @@ def _key_set(vendor: str, keys: set[int]) -> tuple[str, list[Any]]:
     ``_MAX_GAPS`` keys per table: more parameters than SQLite allows in a statement)."""
     if vendor == "postgresql":
         return "= ANY(%s::bigint[])", [sorted(keys)]
-    if vendor == "sqlite":
-        return "IN (SELECT value FROM json_each(%s))", [json.dumps(sorted(keys))]
-    return f"IN ({', '.join(['%s'] * len(keys))})", sorted(keys)
+    return "IN (SELECT value FROM json_each(%s))", [json.dumps(sorted(keys))]  # SQLite
 
 
 # Keys are handed out before transactions commit (a batch's COPY takes hundreds at

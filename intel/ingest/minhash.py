@@ -18,7 +18,7 @@ import zlib
 
 import numpy as np
 
-from .gazetteer import words_only
+from .gazetteer import BEYOND_TABLE, words_only
 
 SHINGLE = 3
 PERMUTATIONS = 64
@@ -33,15 +33,10 @@ _B = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
 
 
-# Characters the translation table of words_only() does not cover (beyond the Basic
-# Multilingual Plane, lone surrogates): a text holding one is split by the regex.
-_BEYOND_TABLE = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
-
-
 def words_of(text: str) -> list[str]:
     """``re.findall(r"\\w+", text)``: non-word characters turned into spaces in one C pass,
     then split, five times faster than the regex over a 2 KB article."""
-    if text.isascii() or not _BEYOND_TABLE.search(text):
+    if text.isascii() or not BEYOND_TABLE.search(text):
         return words_only(text).split()
     return _WORD.findall(text)
 
@@ -52,7 +47,7 @@ def _encoded_words(text: str) -> list[bytes]:
     After ``words_only`` every separator is an ASCII space, and UTF-8 never puts an
     ASCII byte inside a multi-byte character, so the pieces are the words' encodings.
     """
-    if text.isascii() or not _BEYOND_TABLE.search(text):
+    if text.isascii() or not BEYOND_TABLE.search(text):
         return words_only(text).encode().split()
     return [word.encode() for word in _WORD.findall(text)]
 

@@ -43,7 +43,7 @@ from intel.review import without_rejected
 
 from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
-from .gazetteer import get_gazetteer
+from .gazetteer import get_gazetteer, is_word_char
 
 NAME = "new entities"
 
@@ -381,10 +381,6 @@ def _name_pattern(surface: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(surface)}(?:'s|’s)?(?!\w)")
 
 
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what \w matches in a str pattern
-
-
 def name_starts(body: str, surface: str) -> list[int]:
     """Where ``_name_pattern(surface).finditer(body)`` matches: the name as a whole word,
     possessive allowed. With ``str.find`` and two character tests instead of compiling a
@@ -396,13 +392,13 @@ def name_starts(body: str, surface: str) -> list[int]:
     at = body.find(surface)
     while at != -1:
         end = at + size
-        if at == 0 or not _is_word(body[at - 1]):
+        if at == 0 or not is_word_char(body[at - 1]):
             # The possessive first, as the pattern's greedy (?:'s|’s)? tries it first.
-            if body.startswith(("'s", "’s"), end) and (end + 2 == length or not _is_word(body[end + 2])):
+            if body.startswith(("'s", "’s"), end) and (end + 2 == length or not is_word_char(body[end + 2])):
                 starts.append(at)
                 at = body.find(surface, end + 2)
                 continue
-            if end == length or not _is_word(body[end]):
+            if end == length or not is_word_char(body[end]):
                 starts.append(at)
                 at = body.find(surface, end)
                 continue

@@ -19,16 +19,17 @@ import re
 import re._constants as sre  # the parser's opcodes: the pattern's structure decides the prefixes
 import re._parser as sre_parse
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 
 # Characters that re.IGNORECASE matches to an ASCII letter although their lower
 # case is not that letter ("İ", "ı", "ſ"; found by trying every code point): in a
 # text holding one, lower-cased search could miss a match, so it takes the plain path.
-_CASE_FOLD_SURPRISES = re.compile("[\u0130\u0131\u017f]")
+CASE_FOLD_SURPRISE_CHARS = "\u0130\u0131\u017f"
+_CASE_FOLD_SURPRISES = re.compile(f"[{CASE_FOLD_SURPRISE_CHARS}]")
 _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
 # One pass of an Aho-Corasick automaton over the prefixes finds their starts faster
 # than a ``str.find`` loop per prefix from 4 prefixes in a sentence and 8 in a 2 KB
@@ -44,6 +45,15 @@ _SHARED_FROM = 500
 # analysts edit their rules for months stops adding at this many: the built-in
 # patterns, planned first, hold about 150.
 _UNIVERSE_MAX = 2000
+
+
+def automaton_of(words: Mapping[str, Any]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over the words, each yielding its value."""
+    automaton = ahocorasick.Automaton()
+    for word, value in words.items():
+        automaton.add_word(word, value)
+    automaton.make_automaton()
+    return automaton
 
 
 class _Universe:
@@ -76,11 +86,7 @@ class _Universe:
     def current(self) -> tuple[int, ahocorasick.Automaton]:
         with self._lock:
             if self._automaton is None:
-                automaton = ahocorasick.Automaton()
-                for prefix in self.prefixes:
-                    automaton.add_word(prefix, (len(prefix), prefix))
-                automaton.make_automaton()
-                self._automaton = automaton
+                self._automaton = automaton_of({prefix: (len(prefix), prefix) for prefix in self.prefixes})
             return self.version, self._automaton
 
 
@@ -205,10 +211,7 @@ def _combined(regexes: tuple[re.Pattern[str], ...]) -> _Combined | None:
     for index, plan in enumerate(plans):
         for prefix in plan.prefixes:  # type: ignore[union-attr]
             owners.setdefault(prefix, set()).add(index)
-    automaton = ahocorasick.Automaton()
-    for prefix, indexes in owners.items():
-        automaton.add_word(prefix, (len(prefix), frozenset(indexes)))
-    automaton.make_automaton()
+    automaton = automaton_of({prefix: (len(prefix), frozenset(indexes)) for prefix, indexes in owners.items()})
     return _Combined(automaton, ignore_case.pop())
 
 
@@ -226,12 +229,7 @@ def _plan(regex: re.Pattern[str]) -> _Plan | None:
     # time when tested at every call): once per pattern here.
     if prefixes is None:
         return None
-    automaton = None
-    if len(prefixes) >= _AUTOMATON_FROM:
-        automaton = ahocorasick.Automaton()
-        for prefix in prefixes:
-            automaton.add_word(prefix, len(prefix))
-        automaton.make_automaton()
+    automaton = automaton_of({prefix: len(prefix) for prefix in prefixes}) if len(prefixes) >= _AUTOMATON_FROM else None
     ignore_case = bool(regex.flags & re.IGNORECASE)
     # One-character prefixes ("h" of "H1") would put every such letter of every text
     # through Python: those patterns keep finding their own.
