@@ -25,6 +25,7 @@ from datetime import date
 from functools import lru_cache
 
 import ahocorasick
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
@@ -258,20 +259,50 @@ def _same_event(known: Known, d: Draft) -> bool:
     return resolve_range_overlap((known.time_start, known.time_end), (d.time_start, d.time_end))
 
 
+# The roles a main company is taken from, in that order (as ``Event.main_company_id``).
+MAIN_ROLES = (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER)
+
+
 def _known_events(drafts: list[Draft]) -> list[Known]:
-    """Candidate events for the drafts, as plain values (three queries, no model instances)."""
-    types = {d.trigger.type for d in drafts}
-    mains = {d.main_company for d in drafts if d.main_company}
-    markets = {m for d in drafts if d.main_company is None for m in d.markets}
-    # Events of the drafts' main companies, and events of the markets that have no
-    # company: one part each, joined by UNION, so that each part reads only its own
-    # link table (an OR over both joins read every market link of every candidate
-    # event). An event listed twice is one key of ``known`` below.
-    candidates = Event.objects.filter(type__in=types).exclude(review_status=ReviewStatus.REJECTED).order_by()
+    """Candidate events for the drafts, as plain values (three queries, no model instances).
+
+    A draft can only match an event of its type with the same main company (see
+    ``_same_event``), so only those are read: the events of its type where its main
+    company takes part as actor, target or partner; for a draft without a company,
+    the events of its type in one of its markets that have no such participant.
+    (Reading every event of any draft's type for any draft's company read several
+    times as many, more as the database grew, and whether an event whose only
+    participant is a regulator was a candidate depended on the batch's other drafts.)
+    A draft with neither company nor market is matched only within its batch.
+    """
+    companies_by_type: dict[str, set[int]] = {}
+    markets_by_type: dict[str, set[int]] = {}
+    for d in drafts:
+        if d.main_company:
+            companies_by_type.setdefault(d.trigger.type, set()).add(d.main_company)
+        elif d.markets:
+            markets_by_type.setdefault(d.trigger.type, set()).update(d.markets)
+    # One part for each kind of draft, joined by UNION, so that each part reads only
+    # its own link table (an OR over both joins read every market link of every
+    # candidate event). An event listed twice is one key of ``known`` below.
+    candidates = Event.objects.exclude(review_status=ReviewStatus.REJECTED).order_by()
     fields = ("pk", "type", "time_start", "time_end")
-    rows = candidates.filter(participants__company_id__in=many_ids(mains, Event)).values_list(*fields)
-    if markets:
-        rows = rows.union(candidates.filter(participants__isnull=True, markets__id__in=markets).values_list(*fields))
+    parts = []
+    if companies_by_type:
+        # One filter() call: every condition is about the same participant row.
+        by_company = Q()
+        for type_, companies in companies_by_type.items():
+            by_company |= Q(type=type_, participants__company_id__in=many_ids(companies, Event))
+        parts.append(candidates.filter(by_company, participants__role__in=MAIN_ROLES).values_list(*fields))
+    if markets_by_type:
+        by_market = Q()
+        for type_, markets in markets_by_type.items():
+            by_market |= Q(type=type_, markets__id__in=markets)
+        has_main = EventParticipant.objects.filter(event=OuterRef("pk"), role__in=MAIN_ROLES)
+        parts.append(candidates.filter(by_market).filter(~Exists(has_main)).values_list(*fields))
+    if not parts:
+        return []
+    rows = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     rows = rows.order_by("-time_start", "-pk")  # newest first: matching takes the first that fits
     known = {pk: Known(pk, type_, start, end, set(), None) for pk, type_, start, end in rows}
     if not known:
@@ -296,7 +327,7 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
 
 def _main_of(participants: list[tuple[str, int, int]]) -> int | None:
     """The actor, else the target, else the partner, first stored first: as ``Event.main_company_id``."""
-    for role in (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER):
+    for role in MAIN_ROLES:
         for row_role, _, company_id in sorted(participants, key=lambda p: p[1]):
             if row_role == role:
                 return company_id

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from intel.choices import ArticleStatus, DatePrecision
 from intel.urlnorm import normalise_url
 
 from .base import (
+    History,
     Reviewable,
     Span,
     TrackedManager,
@@ -78,7 +78,7 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords(excluded_fields=["body", "minhash"])
+    history = History(excluded_fields=["body", "minhash"])
 
     class Meta:
         ordering = ["-published_on", "-id"]

@@ -6,11 +6,18 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from simple_history.models import HistoricalRecords
 
 from intel.choices import MarketKind, PriceTier, ProductCategory
 
-from .base import Alias, Reviewable, TrackedManager, alias_unique_constraint, review_constraints, review_indexes
+from .base import (
+    Alias,
+    History,
+    Reviewable,
+    TrackedManager,
+    alias_unique_constraint,
+    review_constraints,
+    review_indexes,
+)
 from .slugs import SluggedModel
 
 
@@ -50,7 +57,7 @@ class Company(SluggedModel, Reviewable):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = History(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name_plural = "companies"
@@ -89,7 +96,7 @@ class CompanyAlias(Alias):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="aliases")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(Alias.Meta):
         verbose_name = "company alias"
@@ -110,7 +117,7 @@ class Person(SluggedModel, Reviewable):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name_plural = "people"
@@ -131,7 +138,7 @@ class Person(SluggedModel, Reviewable):
 class PersonAlias(Alias):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(Alias.Meta):
         verbose_name = "person alias"
@@ -149,7 +156,7 @@ class Role(Reviewable):
     end_date = models.DateField(null=True, blank=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["person__name", "-start_date"]
@@ -181,7 +188,7 @@ class Product(SluggedModel, Reviewable):
     description = models.TextField(blank=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -201,7 +208,7 @@ class Product(SluggedModel, Reviewable):
 class ProductAlias(Alias):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="aliases")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(Alias.Meta):
         verbose_name = "product alias"

@@ -7,11 +7,11 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from intel.choices import DatePrecision, EventStatus, EventType, ParticipantRole, Reliability
 
 from .base import (
+    History,
     Reviewable,
     Span,
     TrackedManager,
@@ -56,7 +56,7 @@ class Event(Reviewable):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = History(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-time_start", "-id"]
@@ -144,7 +144,7 @@ class EventParticipant(models.Model):
     role = models.CharField(max_length=16, choices=ParticipantRole.choices, default=ParticipantRole.ACTOR)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["event", "role", "id"]
@@ -203,7 +203,7 @@ class Quote(Reviewable, Span):
     )
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["article", "start"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from intel.choices import MarketKind, PriceTier, ProductCategory
 
-from .base import Alias, TrackedManager, alias_unique_constraint
+from .base import Alias, History, TrackedManager, alias_unique_constraint
 from .slugs import SluggedModel
 
 
@@ -45,7 +44,7 @@ class Market(SluggedModel):
     description = models.TextField(blank=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -112,7 +111,7 @@ class MarketAlias(Alias):
         help_text='An adjective ("Indian"): it names the market only in phrases like "the Indian market".',
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(Alias.Meta):
         verbose_name = "market alias"

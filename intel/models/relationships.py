@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from intel.choices import RelationshipKind
 
-from .base import Reviewable, Span, TrackedManager, review_constraints, review_indexes, span_constraints
+from .base import History, Reviewable, Span, TrackedManager, review_constraints, review_indexes, span_constraints
 
 
 class Relationship(Reviewable):
@@ -26,7 +25,7 @@ class Relationship(Reviewable):
     description = models.TextField(blank=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["subject__name", "kind"]

@@ -12,11 +12,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from intel.choices import EventStatus, EventType
 
-from .base import TrackedManager
+from .base import History, TrackedManager
 
 
 class MatchAlgorithm(models.TextChoices):
@@ -65,7 +64,7 @@ class TagRule(MatchingRule):
     tag = models.ForeignKey("intel.Tag", on_delete=models.CASCADE, related_name="rules")
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(MatchingRule.Meta):
         verbose_name = "tag rule"
@@ -84,7 +83,7 @@ class EventRule(MatchingRule):
     requires_market = models.BooleanField(default=False, help_text="Only when the sentence names a market.")
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(MatchingRule.Meta):
         verbose_name = "event rule"

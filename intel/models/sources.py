@@ -6,11 +6,10 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from intel.choices import Reliability, SourceKind
 
-from .base import TrackedManager
+from .base import History, TrackedManager
 from .slugs import SluggedModel
 
 
@@ -29,7 +28,7 @@ class Source(SluggedModel):
     description = models.TextField(blank=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]

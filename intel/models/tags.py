@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
-from .base import Reviewable, TrackedManager, review_constraints, review_indexes
+from .base import History, Reviewable, TrackedManager, review_constraints, review_indexes
 
 _slug = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and hyphens.")
 
@@ -22,7 +21,7 @@ class Tag(models.Model):
     description = models.TextField(blank=True)
 
     objects = TrackedManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["namespace", "name"]
