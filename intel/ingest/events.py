@@ -25,7 +25,7 @@ from datetime import date
 from functools import lru_cache
 
 import ahocorasick
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 
 from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
@@ -275,36 +275,42 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     participant is a regulator was a candidate depended on the batch's other drafts.)
     A draft with neither company nor market is matched only within its batch.
     """
-    companies_by_type: dict[str, set[int]] = {}
-    markets_by_type: dict[str, set[int]] = {}
+    pairs: set[tuple[str, int, bool]] = set()  # (type, company or market, whether a market)
     for d in drafts:
         if d.main_company:
-            companies_by_type.setdefault(d.trigger.type, set()).add(d.main_company)
-        elif d.markets:
-            markets_by_type.setdefault(d.trigger.type, set()).update(d.markets)
-    # One part for each kind of draft, joined by UNION, so that each part reads only
-    # its own link table (an OR over both joins read every market link of every
-    # candidate event). An event listed twice is one key of ``known`` below.
+            pairs.add((d.trigger.type, d.main_company, False))
+        else:
+            pairs.update((d.trigger.type, market, True) for market in d.markets)
+    # The database finds the rows by the types and companies (or markets) as plain
+    # lists, which it can look up by index; the pairs, an OR it could not, are kept
+    # here. One part for each kind of draft, joined by UNION, so that each part reads
+    # only its own link table. An event listed twice is one key of ``known`` below.
     candidates = Event.objects.exclude(review_status=ReviewStatus.REJECTED).order_by()
-    fields = ("pk", "type", "time_start", "time_end")
+    fields = ("pk", "type", "time_start", "time_end", "link", "by_market")
     parts = []
-    if companies_by_type:
-        # One filter() call: every condition is about the same participant row.
-        by_company = Q()
-        for type_, companies in companies_by_type.items():
-            by_company |= Q(type=type_, participants__company_id__in=many_ids(companies, Event))
-        parts.append(candidates.filter(by_company, participants__role__in=MAIN_ROLES).values_list(*fields))
-    if markets_by_type:
-        by_market = Q()
-        for type_, markets in markets_by_type.items():
-            by_market |= Q(type=type_, markets__id__in=markets)
+    if by_company := [(type_, pk) for type_, pk, market in pairs if not market]:
+        in_main_role = candidates.filter(  # one filter() call: all about the same participant row
+            type__in={type_ for type_, _ in by_company},
+            participants__company_id__in=many_ids({pk for _, pk in by_company}, Event),
+            participants__role__in=MAIN_ROLES,
+        )
+        parts.append(in_main_role.annotate(link=F("participants__company_id"), by_market=Value(False)))
+    if by_market := [(type_, pk) for type_, pk, market in pairs if market]:
         has_main = EventParticipant.objects.filter(event=OuterRef("pk"), role__in=MAIN_ROLES)
-        parts.append(candidates.filter(by_market).filter(~Exists(has_main)).values_list(*fields))
+        in_market = candidates.filter(
+            type__in={type_ for type_, _ in by_market}, markets__id__in={pk for _, pk in by_market}
+        ).filter(~Exists(has_main))
+        parts.append(in_market.annotate(link=F("markets__id"), by_market=Value(True)))
     if not parts:
         return []
-    rows = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    rows = rows.order_by("-time_start", "-pk")  # newest first: matching takes the first that fits
-    known = {pk: Known(pk, type_, start, end, set(), None) for pk, type_, start, end in rows}
+    rows = parts[0].values_list(*fields)
+    if len(parts) > 1:
+        rows = rows.union(parts[1].values_list(*fields))
+    known: dict[int, Known] = {}
+    # Newest first: matching takes the first that fits.
+    for pk, type_, start, end, link, market in rows.order_by("-time_start", "-pk"):
+        if (type_, link, market) in pairs and pk not in known:
+            known[pk] = Known(pk, type_, start, end, set(), None)
     if not known:
         return []
     for event_id, market_id in Event.markets.through.objects.filter(event_id__in=many_ids(known, Event)).values_list(
