@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 
-from intel.ingest.minhash import _MIX, _encoded_words, shingles, words_of
+from intel.ingest.minhash import _MIX, _encoded_words, shingle_hashes, shingles, signature, words_of
 from tests.seed import SEED_TEXT
 
 
@@ -39,3 +39,9 @@ def test_shingles_hash_each_word_s_utf8_with_crc32() -> None:
         with np.errstate(over="ignore"):
             expected = np.unique(h[:-2] * _MIX[0] ^ h[1:-1] * _MIX[1] ^ h[2:] * _MIX[2])
         assert np.array_equal(shingles(text), expected)
+
+
+def test_a_signature_of_the_shingles_with_repeats_is_the_signature_of_their_set() -> None:
+    """Stage 2 signs ``shingle_hashes`` without sorting out repeats: a minimum is the same."""
+    for text in _texts():
+        assert np.array_equal(signature(shingle_hashes(text)), signature(shingles(text))), repr(text)

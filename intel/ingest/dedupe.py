@@ -28,7 +28,7 @@ from intel.urlnorm import normalise_url
 
 from .bulk import copy_rows, create_instances
 from .context import ArticleContext, IngestEnv
-from .minhash import NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingles, signature
+from .minhash import NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingle_hashes, signature
 
 NAME = "deduplicate"
 # Candidates sharing the most bands are checked; a true near-duplicate shares many.
@@ -135,7 +135,7 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
     signatures: dict[int, list[int]] = {}
     own: dict[int, np.ndarray] = {}
     for i, (ctx, article) in enumerate(fresh):
-        own[i] = signature(shingles(ctx.body))
+        own[i] = signature(shingle_hashes(ctx.body))
         signatures[i] = bands_of(own[i])
         article.minhash = own[i].tobytes() if len(own[i]) else None
     wanted = {(band, value) for values in signatures.values() for band, value in enumerate(values)}

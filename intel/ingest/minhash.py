@@ -55,11 +55,12 @@ def _encoded_words(text: str) -> list[bytes]:
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
 
-def shingles(text: str) -> np.ndarray:
-    """The text's word 3-shingles as sorted unique 64-bit hashes.
+def shingle_hashes(text: str) -> np.ndarray:
+    """The hashes of the text's word 3-shingles, in text order, repeats included.
 
     Each word is hashed once (CRC-32, in C); a shingle's hash mixes its three words'
     hashes with odd multipliers, vectorised, instead of hashing every joined string.
+    A signature needs no more: a repeated shingle cannot change a minimum.
     """
     words = _encoded_words(text.lower())
     if not words:
@@ -68,12 +69,17 @@ def shingles(text: str) -> np.ndarray:
     if len(h) < SHINGLE:
         h = np.concatenate([h, np.zeros(SHINGLE - len(h), dtype=np.uint64)])
     with np.errstate(over="ignore"):
-        mixed = h[:-2] * _MIX[0] ^ h[1:-1] * _MIX[1] ^ h[2:] * _MIX[2]
-    return np.unique(mixed)
+        return h[:-2] * _MIX[0] ^ h[1:-1] * _MIX[1] ^ h[2:] * _MIX[2]
+
+
+def shingles(text: str) -> np.ndarray:
+    """The text's word 3-shingles as sorted unique 64-bit hashes (the set a signature estimates)."""
+    return np.unique(shingle_hashes(text))
 
 
 def signature(items: np.ndarray) -> np.ndarray:
-    """The 64 MinHash values of a set of shingle hashes (empty for an empty set)."""
+    """The 64 MinHash values of a set of shingle hashes (empty for an empty set); repeats
+    in ``items`` change nothing, so ``shingle_hashes`` needs no sorting out first."""
     if not len(items):
         return np.empty(0, dtype=np.uint64)
     with np.errstate(over="ignore"):
