@@ -29,9 +29,7 @@ def test_history_tables_index_only_what_reads_them():
     with connection.cursor() as cursor:
         for model in _history_models():
             constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
-            indexed = {
-                tuple(spec["columns"]) for spec in constraints.values() if spec["index"] or spec["primary_key"]
-            }
+            indexed = {tuple(spec["columns"]) for spec in constraints.values() if spec["index"] or spec["primary_key"]}
             assert indexed <= READ_BY, (model.__name__, indexed - READ_BY)
             assert ("id",) in indexed, model.__name__  # obj.history stays a lookup, not a scan
 

@@ -44,7 +44,7 @@ def test_a_batch_s_contexts_are_let_go_before_the_collector_resumes(monkeypatch)
         with paused():
             yield
             # Not collected first: a context still here is held, or in a reference cycle.
-            alive_at_resume.append(sum(isinstance(o, ArticleContext) for o in gc.get_objects()))
+            alive_at_resume.append(sum(type(o) is ArticleContext for o in gc.get_objects()))
 
     monkeypatch.setattr(pipeline, "_cyclic_gc_paused", watching)
     results = ingest_articles([IngestInput(text=TEXT), IngestInput(text=TEXT + " Again.")])
