@@ -110,6 +110,10 @@ class ParticipantRole(models.TextChoices):
     REGULATOR = "regulator", "Regulator"
 
 
+# The roles an event's main company is taken from, in this order (``Event.main_company_id``).
+MAIN_ROLES = (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER)
+
+
 class RelationshipKind(models.TextChoices):
     COMPETITOR = "competitor", "Competitor"
     PARTNER = "partner", "Partner"

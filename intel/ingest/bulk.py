@@ -35,6 +35,7 @@ from intel.models.base import (
     TrackedQuerySet,
     _current_user_id,
     bulk_changed,
+    history_copy_statement,
     insert_returning_ids,
     record_bulk_history,
 )
@@ -94,20 +95,8 @@ def _history_insert(model: type[models.Model]) -> str | None:
     Made once per model: reading ``model.history`` builds a new manager class each
     time (simple-history's descriptor), a third of a millisecond.
     """
-    history_manager = getattr(model, "history", None)
-    if history_manager is None:
-        return None
-    historical = history_manager.model
-    quote = connections[model.objects.db].ops.quote_name
-    names = [f.name for f in historical.tracked_fields]
-    target = [quote(historical._meta.get_field(name).column) for name in names]
-    source = [quote(model._meta.get_field(name).column) for name in names]
-    extra = [quote(c) for c in ("history_date", "history_type", "history_change_reason", "history_user_id")]
-    return (
-        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "  # noqa: S608 - quoted identifiers only
-        f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} = ANY(%s::bigint[])"
-    )
+    statement = history_copy_statement(model, connections[model.objects.db])
+    return None if statement is None else f"{statement} = ANY(%s::bigint[])"
 
 
 def copy_rows(

@@ -99,13 +99,7 @@ def _find_existing(batch: list[ArticleContext], hashes: list[str]) -> dict[tuple
 
 def _sources_by_name(names: set[str]) -> dict[str, Source]:
     """The named publishers, created when new (matched by name, ignoring case)."""
-    if not names:
-        return {}
-    query = Q()
-    for name in names:
-        query |= Q(name__iexact=name)
-    # Newest first: where two sources share a name in any case, the oldest is the one kept.
-    found = {source.name.casefold(): source for source in Source.objects.filter(query).order_by("-pk")}
+    found = Source.named(names)
     for name in names:
         if name.casefold() not in found:
             found[name.casefold()] = Source.objects.create(name=name)

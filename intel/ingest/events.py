@@ -28,7 +28,7 @@ import ahocorasick
 from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 
-from intel.choices import EventType, Method, ParticipantRole, ReviewStatus
+from intel.choices import MAIN_ROLES, EventType, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
 from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
 
@@ -257,10 +257,6 @@ def _same_event(known: Known, d: Draft) -> bool:
     if (known.markets or d.markets) and not (known.markets & set(d.markets)):
         return False
     return resolve_range_overlap((known.time_start, known.time_end), (d.time_start, d.time_end))
-
-
-# The roles a main company is taken from, in that order (as ``Event.main_company_id``).
-MAIN_ROLES = (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER)
 
 
 def _known_events(drafts: list[Draft]) -> list[Known]:

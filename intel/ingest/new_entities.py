@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from django.db.models import Q
 from django.db.models.functions import Lower
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -429,11 +428,7 @@ def _create_records(found: list[tuple[ArticleContext, list[Candidate]]]) -> dict
     # Sources: matched by name, created plainly (an outlet is a fact, not a guess).
     source_names = [c.surface for (kind, _), c in wanted.items() if kind == "source"]
     if source_names:
-        query = Q()
-        for name in source_names:
-            query |= Q(name__iexact=name)
-        for source in Source.objects.filter(query).order_by("-pk"):  # the oldest of a shared name wins
-            records[("source", source.name.casefold())] = source
+        records.update((("source", key), source) for key, source in Source.named(source_names).items())
         for name in source_names:
             if ("source", name.casefold()) not in records:
                 kind = SourceKind.NEWS_AGENCY if name.casefold() in KNOWN_AGENCIES else SourceKind.OTHER

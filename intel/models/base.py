@@ -49,27 +49,41 @@ def record_bulk_history(
     ``INSERT … SELECT`` copies the rows without loading a model instance per row in
     Python: bulk history costs one statement per chunk (see bench/history.py).
     """
-    history_manager = getattr(model, "history", None)
-    if history_manager is None or not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    historical = history_manager.model
     connection = connections[using]
-    quote = connection.ops.quote_name
-    names = [f.name for f in historical.tracked_fields]
-    target = [quote(historical._meta.get_field(name).column) for name in names]
-    source = [quote(model._meta.get_field(name).column) for name in names]
-    extra = ["history_date", "history_type", "history_change_reason", "history_user_id"]
+    statement = history_copy_statement(model, connection)
+    if statement is None:
+        return
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = _current_user_id()
     with connection.cursor() as cursor:
         for start in range(0, len(pks), _CHUNK):
             chunk = list(pks[start : start + _CHUNK])
             cursor.execute(
-                f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + [quote(c) for c in extra])}) "  # noqa: S608 - quoted identifiers only
-                f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
-                [now, history_type, reason, user_id, *chunk],
+                f"{statement} IN ({', '.join(['%s'] * len(chunk))})", [now, history_type, reason, user_id, *chunk]
             )
+
+
+def history_copy_statement(model: type[models.Model], connection: Any) -> str | None:
+    """``INSERT … SELECT`` copying live rows of ``model`` into its history table, up to
+    ``WHERE <primary key>``: the caller adds the condition on the key (``IN (…)``,
+    ``= ANY(…)``) and its parameters after the first four, the history date, type,
+    change reason and user. None for a model without history."""
+    history_manager = getattr(model, "history", None)
+    if history_manager is None:
+        return None
+    historical = history_manager.model
+    quote = connection.ops.quote_name
+    names = [f.name for f in historical.tracked_fields]
+    target = [quote(historical._meta.get_field(name).column) for name in names]
+    source = [quote(model._meta.get_field(name).column) for name in names]
+    extra = [quote(c) for c in ("history_date", "history_type", "history_change_reason", "history_user_id")]
+    return (
+        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "  # noqa: S608 - quoted identifiers only
+        f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)}"
+    )
 
 
 class History(HistoricalRecords):

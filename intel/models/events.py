@@ -8,7 +8,7 @@ from datetime import date
 from django.db import models
 from django.db.models import Q
 
-from intel.choices import DatePrecision, EventStatus, EventType, ParticipantRole, Reliability
+from intel.choices import MAIN_ROLES, DatePrecision, EventStatus, EventType, ParticipantRole, Reliability
 
 from .base import (
     History,
@@ -80,7 +80,7 @@ class Event(Reviewable):
         if not self.pk:
             return None
         rows = list(self.participants.order_by("id").values_list("role", "company_id"))
-        for role in (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER):
+        for role in MAIN_ROLES:
             for row_role, company_id in rows:
                 if row_role == role:
                     return company_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -44,6 +45,19 @@ class Source(SluggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def named(cls, names: Iterable[str]) -> dict[str, Source]:
+        """The sources with these names, ignoring case, by casefolded name. Where two
+        share a name in any case, the one stored first (ingestion links it, as the
+        gazetteer does for companies)."""
+        query = Q()
+        for name in names:
+            query |= Q(name__iexact=name)
+        if not query:
+            return {}
+        # Newest first, so that the oldest of a shared name is written last.
+        return {source.name.casefold(): source for source in cls.objects.filter(query).order_by("-pk")}
 
     def clean(self) -> None:
         # Normalised before the unique check runs, so "WWW.Reuters.com" clashes with "reuters.com".
