@@ -37,6 +37,8 @@ from intel.models import (
     ProductAlias,
 )
 
+from .bulk import bigint_array
+
 # Which kind wins when one text names several records ("Apple" the company and a product).
 KIND_PRIORITY = {"company": 0, "product": 1, "person": 2, "market": 3}
 
@@ -242,7 +244,7 @@ def _key_set(vendor: str, keys: set[int]) -> tuple[str, list[Any]]:
     """``IN (keys)`` as one parameter where the database takes a list in one (up to
     ``_MAX_GAPS`` keys per table: more parameters than SQLite allows in a statement)."""
     if vendor == "postgresql":
-        return "= ANY(%s::bigint[])", [sorted(keys)]
+        return "= ANY(%s::bigint[])", [bigint_array(sorted(keys))]
     return "IN (SELECT value FROM json_each(%s))", [json.dumps(sorted(keys))]  # SQLite
 
 
