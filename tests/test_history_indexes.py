@@ -45,3 +45,23 @@ def test_history_of_a_record_still_reads_back_in_order():
     # Foreign keys keep their values in history even though they are not indexed there.
     row = EventParticipant.history.get(event_id=event.pk)
     assert (row.company_id, row.history_type) == (company.pk, "+")
+
+
+def test_the_user_is_indexed_only_where_a_person_made_the_change(django_user_model):
+    """Most history rows (the ingest's, the monitor's) have no user: no index entry for them."""
+    from intel.models import Article
+
+    for model in _history_models():
+        by_user = [index for index in model._meta.indexes if index.fields == ["history_user"]]
+        assert len(by_user) == 1 and by_user[0].condition is not None, model.__name__
+        assert not model._meta.get_field("history_user").db_index, model.__name__
+    # A lookup by user still finds the user's changes, and only them.
+    person = django_user_model.objects.create(username="analyst")
+    event = EventFactory()
+    event.summary = "edited by a person"
+    event._history_user = person
+    event.save()
+    assert list(Event.history.filter(history_user=person).values_list("summary", flat=True)) == ["edited by a person"]
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Article.history.model._meta.db_table)
+    assert ["history_user_id"] in [spec["columns"] for spec in constraints.values() if spec["index"]]

@@ -23,16 +23,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import ArticleStatus, DatePrecision
-from intel.models import Article, ArticleBand, Source, content_hash_of
+from intel.models import Article, ArticleBands, Source, content_hash_of
 from intel.urlnorm import normalise_url
 
-from .bulk import copy_rows, create_instances
+from .bulk import bigint_array, copy_rows, create_instances
 from .context import ArticleContext, IngestEnv
-from .minhash import NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingle_hashes, signature
+from .minhash import BANDS, NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingle_hashes, signature
 
 NAME = "deduplicate"
 # Candidates sharing the most bands are checked; a true near-duplicate shares many.
 CANDIDATES_CHECKED = 10
+BAND_FIELDS = tuple(f"band_{band}" for band in range(BANDS))
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
@@ -132,14 +133,17 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
         own[i] = signature(shingle_hashes(ctx.body))
         signatures[i] = bands_of(own[i])
         article.minhash = own[i].tobytes() if len(own[i]) else None
-    wanted = {(band, value) for values in signatures.values() for band, value in enumerate(values)}
-    if not wanted:
+    wanted: list[set[int]] = [set() for _ in range(BANDS)]  # each band's values
+    for values in signatures.values():
+        for band, value in enumerate(values):
+            wanted[band].add(value)
+    if not any(wanted):
         return signatures
     holders: dict[tuple[int, int], list[int]] = {}
-    values = {value for _, value in wanted}
-    for article_id, band, value in _band_rows(values):
-        if (band, value) in wanted:
-            holders.setdefault((band, value), []).append(article_id)
+    for article_id, *values in _articles_sharing_a_band(wanted):
+        for band, value in enumerate(values):
+            if value in wanted[band]:
+                holders.setdefault((band, value), []).append(article_id)
     if not holders:
         return signatures
     # Each article's candidates, most shared bands first; the best few are checked
@@ -178,31 +182,30 @@ def _link_near_duplicates(fresh: list[tuple[ArticleContext, Article]]) -> dict[i
     return signatures
 
 
-def _band_rows(values: set[int]) -> list[tuple[int, int, int]]:
-    """(article, band, value) of the stored bands with one of these values."""
-    connection = connections[ArticleBand.objects.db]
+def _articles_sharing_a_band(wanted: list[set[int]]) -> list[tuple[int, ...]]:
+    """(article, band values…) of the stored articles with, in some band, one of that band's values."""
+    connection = connections[ArticleBands.objects.db]
     if connection.vendor != "postgresql":
-        return list(ArticleBand.objects.filter(value__in=values).values_list("article_id", "band", "value"))
-    # 3,200 values a batch: as one array parameter, not an IN list of 3,200 that
-    # Django compiles, psycopg splices into the text and PostgreSQL parses.
-    table = ArticleBand._meta.db_table
+        condition = Q()
+        for field, values in zip(BAND_FIELDS, wanted, strict=True):
+            condition |= Q(**{f"{field}__in": values})
+        return list(ArticleBands.objects.filter(condition).values_list("article_id", *BAND_FIELDS))
+    # 200 values a band for a batch of 200: each band's as one array parameter, not
+    # an IN list of 200 that Django compiles, psycopg splices into the text and
+    # PostgreSQL parses. The database reads each band's index and ORs the results.
+    quote = connection.ops.quote_name
+    condition_sql = " OR ".join(f"{quote(field)} = ANY(%s::bigint[])" for field in BAND_FIELDS)
+    columns = ", ".join(quote(field) for field in ("article_id", *BAND_FIELDS))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT article_id, band, value FROM {connection.ops.quote_name(table)} WHERE value = ANY(%s::bigint[])",  # noqa: S608 - a model's table name
-            [list(values)],
+            f"SELECT {columns} FROM {quote(ArticleBands._meta.db_table)} WHERE {condition_sql}",  # noqa: S608 - a model's table and fields
+            [bigint_array(values) for values in wanted],
         )
         return cursor.fetchall()
 
 
 def _store_bands(fresh: list[tuple[ArticleContext, Article]], signatures: dict[int, list[int]]) -> None:
-    rows = [
-        (article.pk, band, value)
-        for i, (ctx, article) in enumerate(fresh)
-        if ctx.created
-        for band, value in enumerate(signatures.get(i, []))
-    ]
-    if not rows:
-        return
-    # Sixteen rows per article, the hot path's largest table by rows: written
-    # without building a model instance for each row, and no keys reserved.
-    copy_rows(ArticleBand, ("article", "band", "value"), rows, returning_ids=False)
+    # One row per article, its sixteen bands as columns: written without building
+    # a model instance for each row, and no keys reserved (the article's is the key).
+    rows = [(article.pk, *signatures[i]) for i, (ctx, article) in enumerate(fresh) if ctx.created and signatures.get(i)]
+    copy_rows(ArticleBands, ("article", *BAND_FIELDS), rows, returning_ids=False)

@@ -1,7 +1,7 @@
 """The domain model, one module per area. Import from here: ``from intel.models import Company``."""
 
 from .api import ApiToken, IngestJob, JobStatus
-from .articles import Article, ArticleBand, Mention, content_hash_of
+from .articles import Article, ArticleBands, Mention, content_hash_of
 from .base import RejectedProposal, Reviewable
 from .companies import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
 from .events import Event, EventParticipant, Evidence, Quote
@@ -18,7 +18,7 @@ __all__ = [
     "AlertDelivery",
     "ApiToken",
     "Article",
-    "ArticleBand",
+    "ArticleBands",
     "ArticleTag",
     "Company",
     "CompanyAlias",

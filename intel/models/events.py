@@ -167,12 +167,17 @@ class Evidence(Span):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="evidence", db_index=False)
     article = models.ForeignKey("intel.Article", on_delete=models.CASCADE, related_name="evidence")
     text = models.TextField(help_text="The supporting sentence or quote, as it stands in the article.")
-    quote = models.ForeignKey("intel.Quote", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
+    # Most evidence is a sentence, not a quote: indexed where set (Meta), so that the
+    # ingest path's evidence rows add no entry for a NULL.
+    quote = models.ForeignKey(
+        "intel.Quote", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "evidence"
         ordering = ["event", "created_at"]
+        indexes = [models.Index(fields=["quote"], condition=Q(quote__isnull=False), name="intel_evidence_quote")]
         constraints = [
             *span_constraints(),
             models.UniqueConstraint(
