@@ -31,6 +31,8 @@ BENCH_DB = "rivalscope_bench"
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{SERVER}/{BENCH_DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# A worker runs with DEBUG off; on, Django wraps every cursor to keep each query's SQL.
+os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 SYLLABLES = [
