@@ -48,3 +48,43 @@ def create_instances_article():
     assert (stored.language, stored.status, stored.body) == ("en", "stored", "We hope so, he said.")
     assert stored.created_at is not None and Article.history.filter(id=article.pk).count() == 1
     return article
+
+
+def test_create_instances_stores_every_kind_of_value_as_bulk_create_does(django_user_model):
+    """Binary COPY on PostgreSQL: each column's type packs its value (text, integers,
+    floats, dates and times, bytes, JSON, UUIDs, NULLs) as the ORM would store it."""
+    import datetime
+    import uuid
+
+    from intel.models import Article, Event, FeedEntry, Watchlist, content_hash_of
+    from tests.factories import FeedFactory
+
+    when = datetime.datetime(2018, 7, 2, 9, 30, 15, 123456, tzinfo=datetime.UTC)
+    owner = django_user_model.objects.create(username="owner")
+    feed = FeedFactory()
+
+    def made(index: int) -> list:
+        body = f"Körper {index}: “quoted”, tab\there, back\\slash, newline\nend."
+        return [
+            Article(body=body, content_hash=content_hash_of(body), title="Ünïcode", minhash=bytes(range(256)),
+                    published_on=datetime.date(2018, 7, 1), retrieved_at=when),
+            Event(type="market_entry", summary="Xiaomi: market entry", time_start=datetime.date(2019, 1, 1),
+                  time_end=None, confidence=0.85, time_phrase="next year"),
+            Watchlist(name=f"List {index}", owner=owner, event_types=["market_entry", "pricing"], min_relevance=0.25),
+            FeedEntry(feed=feed, guid=f"g{index}", guid_hash=f"{index:064d}", lease_token=uuid.UUID(int=index + 1),
+                      published_at=when, found_at=when, attempts=3),
+        ]  # fmt: skip
+
+    def stored(obj) -> dict:
+        skip = {"id", "created_at", "updated_at", "content_hash", "guid", "guid_hash", "name", "body", "lease_token"}
+        row = type(obj).objects.filter(pk=obj.pk).values().get()
+        return {key: value for key, value in row.items() if key not in skip}
+
+    by_orm, by_copy = made(1), made(2)
+    for orm_obj, copy_obj in zip(by_orm, by_copy, strict=True):
+        type(orm_obj).objects.bulk_create([orm_obj])
+        create_instances([copy_obj])
+        assert stored(copy_obj) == stored(orm_obj), type(copy_obj).__name__
+    article = Article.objects.get(pk=by_copy[0].pk)
+    assert article.body == by_copy[0].body and bytes(article.minhash) == bytes(range(256))
+    assert FeedEntry.objects.get(pk=by_copy[3].pk).lease_token == uuid.UUID(int=3)

