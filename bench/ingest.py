@@ -194,12 +194,16 @@ def bench_end_to_end(warmup: list[str], texts: list[str], batch: int) -> tuple[f
 
 
 def bench_copy(texts: list[str], mentions: int) -> float:
-    """COPY the same article rows, and as many mention rows, into scratch tables."""
+    """COPY the same article rows, and as many mention rows, into scratch tables
+    (binary, as the ingest sends its rows)."""
+    import datetime
     import hashlib
 
     from django.db import connection
 
     per_article = max(1, mentions // len(texts))
+    day = datetime.date(2018, 7, 1)
+    moment = datetime.datetime(2018, 7, 1, tzinfo=datetime.UTC)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE copy_article (LIKE intel_article INCLUDING DEFAULTS)")
         cursor.execute("CREATE TEMP TABLE copy_mention (LIKE intel_mention INCLUDING DEFAULTS)")
@@ -208,17 +212,21 @@ def bench_copy(texts: list[str], mentions: int) -> float:
         with raw.cursor() as cur:
             with cur.copy(
                 "COPY copy_article (id, url, title, author, published_on, published_precision, retrieved_at, "
-                "language, body, content_hash, status, created_at) FROM STDIN"
+                "language, body, content_hash, status, created_at) FROM STDIN (FORMAT BINARY)"
             ) as copy:
+                copy.set_types(["int8", "varchar", "varchar", "varchar", "date", "varchar", "timestamptz", "varchar",
+                                "text", "varchar", "varchar", "timestamptz"])  # fmt: skip
                 for i, text in enumerate(texts):
                     copy.write_row(
-                        (i, "", text[:60], "", "2018-07-01", "month", "2018-07-01T00:00:00Z", "en", text,
-                         hashlib.sha256(text.encode()).hexdigest(), "processed", "2018-07-01T00:00:00Z")
+                        (i, "", text[:60], "", day, "month", moment, "en", text,
+                         hashlib.sha256(text.encode()).hexdigest(), "processed", moment)
                     )  # fmt: skip
             with cur.copy(
                 'COPY copy_mention (id, article_id, start, "end", text, company_id, review_status, confidence, '
-                "method, method_detail) FROM STDIN"
+                "method, method_detail) FROM STDIN (FORMAT BINARY)"
             ) as copy:
+                copy.set_types(["int8", "int8", "int4", "int4", "varchar", "int8", "varchar", "float8", "varchar",
+                                "varchar"])  # fmt: skip
                 n = 0
                 for i in range(len(texts)):
                     for j in range(per_article):
