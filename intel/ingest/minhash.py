@@ -3,7 +3,7 @@
 
 An article's word 3-shingles are hashed; 64 MinHash values estimate the Jaccard
 similarity of two articles' shingle sets. The signature is cut into 16 bands of
-4 values; each band is stored as one 63-bit number (``ArticleBand``), indexed.
+4 values; each band is stored as one 63-bit number, a column of ``ArticleBands`` each, indexed.
 Two articles with Jaccard similarity 0.7 share at least one band with probability
 0.99 (1 - (1 - 0.7⁴)¹⁶); unrelated ones (0.05) almost never. Candidates sharing a
 band are then checked against ``NEAR_DUPLICATE_JACCARD`` with the similarity their
