@@ -9,10 +9,12 @@ proposes anything, so a rejected proposal never comes back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import TypeVar
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -74,6 +76,30 @@ def rejected_fingerprints(model: type[Reviewable], fingerprints: Sequence[str]) 
             model_label=model._meta.label_lower, fingerprint__in=list(fingerprints)
         ).values_list("fingerprint", flat=True)
     )
+
+
+def models_with_rejections() -> frozenset[str]:
+    """The labels (``intel.company``…) of the reviewable models of which a person ever
+    rejected a proposal, in one query whatever their number.
+
+    Ingestion asks once per batch: for a model with no rejection, its proposals'
+    fingerprints are never computed nor sent.
+    """
+    labels, statement = _rejection_probe()
+    with connections[RejectedProposal.objects.db].cursor() as cursor:
+        cursor.execute(statement, labels)
+        row = cursor.fetchone()
+    return frozenset(label for label, rejected in zip(labels, row, strict=True) if rejected)
+
+
+@cache
+def _rejection_probe() -> tuple[list[str], str]:
+    """The reviewable models' labels and a statement with one ``EXISTS`` each (an
+    index probe of the unique (model_label, fingerprint) constraint)."""
+    labels = sorted(model._meta.label_lower for model in apps.get_models() if issubclass(model, Reviewable))
+    quote = connections[RejectedProposal.objects.db].ops.quote_name
+    probe = f"EXISTS(SELECT 1 FROM {quote(RejectedProposal._meta.db_table)} WHERE {quote('model_label')} = %s)"  # noqa: S608 - a model's table and field
+    return labels, "SELECT " + ", ".join([probe] * len(labels))
 
 
 def was_rejected(record: Reviewable) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from intel.ingest import dedupe, new_entities
+from intel.ingest.context import IngestEnv
 from intel.ingest.gazetteer import get_gazetteer
 from intel.ingest.new_entities import Candidate
 from intel.models import Company, CompanyAlias, Source
@@ -31,7 +32,7 @@ def test_a_candidate_named_like_two_companies_is_linked_to_the_oldest():
     Company.objects.create(name="Acme", slug="acme-2")
     records: dict[tuple[str, str], object] = {}
     wanted = {("company", "acme"): Candidate(surface="acme", kind="company")}
-    new_entities._find_or_propose(Company, "company", wanted, records, makers={})
+    new_entities._find_or_propose(Company, "company", wanted, records, IngestEnv(), makers={})
     assert records[("company", "acme")].pk == older.pk
 
 

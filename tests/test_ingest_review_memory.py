@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from intel.models import Article, ArticleTag, Company, Event, Mention, Quote
+from intel.models import Article, ArticleTag, Company, Event, Mention, Quote, Role
 from intel.review import reject_records
 from tests.seed import ingest_seed
 
@@ -41,4 +43,35 @@ def test_a_rejected_company_is_not_proposed_by_another_article(staff_user):
         text="ZTE and Huawei face new US sanctions, the Commerce Department said.", published="2018-08"
     )
     assert "ZTE" not in {p.get("name") for p in result.as_json()["proposed_entities"]}
+    assert not Company.objects.filter(name="ZTE").exists()
+
+
+def test_a_rejected_role_is_not_proposed_again(staff_user):
+    ingest_seed()
+    role = Role.objects.select_related("person", "company").get()
+    assert (role.person.name, role.company.name) == ("Wang Xiang", "Xiaomi")
+    reject_records([role], by=staff_user)
+    role.delete()
+    Article.objects.all().delete()
+
+    ingest_seed()
+
+    assert not Role.objects.exists()
+
+
+def test_a_batch_asks_once_whether_anything_was_ever_rejected(staff_user):
+    # Nothing rejected yet: one question for every model, and no fingerprint sent.
+    with CaptureQueriesContext(connection) as queries:
+        ingest_seed()
+    assert len([q for q in queries if "intel_rejectedproposal" in q["sql"]]) == 1
+
+    # Once a company was rejected, the companies' fingerprints are checked too, and only theirs.
+    reject_records(Company.objects.filter(name="ZTE"), by=staff_user)
+    Company.objects.filter(name="ZTE").delete()
+    Article.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        ingest_seed()
+    asked = [q["sql"] for q in queries if "intel_rejectedproposal" in q["sql"]]
+    assert len(asked) == 2
+    assert "fingerprint" in asked[1]
     assert not Company.objects.filter(name="ZTE").exists()

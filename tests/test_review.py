@@ -6,7 +6,13 @@ import pytest
 
 from intel.choices import ReviewStatus
 from intel.models import Company, Mention, RejectedProposal
-from intel.review import confirm_records, reject_records, rejected_fingerprints, was_rejected
+from intel.review import (
+    confirm_records,
+    models_with_rejections,
+    reject_records,
+    rejected_fingerprints,
+    was_rejected,
+)
 from tests.factories import MentionFactory, ProposedCompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +45,15 @@ def test_rejected_fingerprints_checks_many_in_one_query(staff_user, django_asser
     with django_assert_num_queries(1):
         found = rejected_fingerprints(Company, candidates)
     assert found == set(candidates[:2])
+
+
+def test_models_with_rejections_names_the_rejected_kinds_in_one_query(staff_user, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert models_with_rejections() == frozenset()
+    reject_records([ProposedCompanyFactory()], by=staff_user)
+    reject_records([MentionFactory()], by=staff_user)
+    with django_assert_num_queries(1):
+        assert models_with_rejections() == {"intel.company", "intel.mention"}
 
 
 def test_rejecting_twice_keeps_one_memory(staff_user):

@@ -32,7 +32,7 @@ from django.db import connections, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from intel.models import RejectedProposal, Reviewable
+from intel.models import Reviewable
 from intel.models.base import (
     TrackedQuerySet,
     _current_user_id,
@@ -43,20 +43,24 @@ from intel.models.base import (
 )
 from intel.review import rejected_fingerprints
 
+from .context import IngestEnv
+
 M = TypeVar("M", bound=models.Model)
 D = TypeVar("D")
 
 
-def unrejected(model: type[Reviewable], drafts: Sequence[D], fingerprint: Callable[[D], str]) -> list[D]:
+def unrejected(
+    model: type[Reviewable], drafts: Sequence[D], fingerprint: Callable[[D], str], env: IngestEnv
+) -> list[D]:
     """The drafts whose proposals a person has not rejected before (``rejected_fingerprints``).
 
     Fingerprints cost a hash each and, for most models, a model instance to
     compute them with (more than storing the record): they are computed only
-    when a proposal of this model was ever rejected (one query tells).
+    when a proposal of this model was ever rejected (``env.ever_rejected``).
     """
     if not drafts:
         return []
-    if not RejectedProposal.objects.filter(model_label=model._meta.label_lower).exists():
+    if not env.ever_rejected(model):
         return list(drafts)
     prints = [fingerprint(draft) for draft in drafts]
     rejected = rejected_fingerprints(model, prints)

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .prefixscan import Text
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from intel.models import Article, ArticleTag, Event, Quote, Source, Tag
 
     from .dates import PublishedDate
+    from .gazetteer import LayeredGazetteer
     from .timex import TimeExpression
 
 
@@ -241,3 +244,19 @@ class IngestEnv:
 
     user: Any = None
     fetch_allowed_networks: list[str] | None = None
+    # The gazetteer stage 4 matched with, for stage 5's demonyms (one version query a batch).
+    gazetteer: LayeredGazetteer | None = None
+    _rejected_models: frozenset[str] | None = field(default=None, repr=False)
+
+    def ever_rejected(self, model: type[Model]) -> bool:
+        """Whether a person ever rejected a proposal of ``model``.
+
+        Read once a batch for every model (``models_with_rejections``), by the first
+        stage that asks, inside the batch's transaction: one query, where each stage
+        asked for its own model.
+        """
+        if self._rejected_models is None:
+            from intel.review import models_with_rejections  # models load after this module
+
+            self._rejected_models = models_with_rejections()
+        return model._meta.label_lower in self._rejected_models

@@ -363,7 +363,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not drafts:
         return
     _summarise(drafts)
-    drafts = unrejected(Event, drafts, _fingerprint)
+    drafts = unrejected(Event, drafts, _fingerprint, env)
     # Known events and the ones proposed earlier in this batch, by type and main company.
     index: dict[tuple[str, int | None], list[Known]] = {}
     for known in _known_events(drafts):

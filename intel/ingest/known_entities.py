@@ -40,7 +40,7 @@ def confidence_of(match: Match) -> float:
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    gazetteer = get_gazetteer()
+    gazetteer = env.gazetteer = get_gazetteer()
     for ctx in batch:
         if ctx.done:
             continue

@@ -82,7 +82,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             quotes.append((ctx, quote))
     if not quotes:
         return
-    quotes = unrejected(Quote, quotes, lambda pair: pair[1].instance(pair[0].article).proposal_fingerprint())
+    quotes = unrejected(Quote, quotes, lambda pair: pair[1].instance(pair[0].article).proposal_fingerprint(), env)
     rows = [
         (ctx.article.pk, q.text, q.start, q.end, q.speaker_id, q.speaker_name,  # type: ignore[union-attr]
          q.reported_via.pk if q.reported_via else None, ReviewStatus.PROPOSED.value, Method.RULE.value,

@@ -52,7 +52,9 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 continue
             by_tag[rule.tag_id] = StoredTag(0, rule.tag, reason[:500], rule.confidence, f"rule:{rule.name}"[:200])
         drafts += [(ctx, tag) for tag in by_tag.values()]
-    drafts = unrejected(ArticleTag, drafts, lambda draft: draft[1].instance(draft[0].article).proposal_fingerprint())
+    drafts = unrejected(
+        ArticleTag, drafts, lambda draft: draft[1].instance(draft[0].article).proposal_fingerprint(), env
+    )
     rows = [
         (ctx.article.pk, tag.tag.pk, tag.reason, ReviewStatus.PROPOSED.value, Method.RULE.value,  # type: ignore[union-attr]
          tag.method_detail, tag.confidence)
