@@ -230,6 +230,15 @@ class ArticleContext:
         lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
         return [h for h in self.hits[lo:hi] if h.end <= end and (kind is None or h.kind == kind)]
 
+    def has_hit_in(self, start: int, end: int) -> bool:
+        """``bool(self.hits_in(start, end))``, without building the list."""
+        starts = self._hit_starts()
+        hits = self.hits
+        for i in range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)):
+            if hits[i].end <= end:
+                return True
+        return False
+
     def last_hit_before(self, offset: int, kind: str) -> Hit | None:
         starts = self._hit_starts()
         for hit in reversed(self.hits[: bisect.bisect_left(starts, offset)]):

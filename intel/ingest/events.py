@@ -348,7 +348,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             if sentence.heading:
                 continue
             # No company, no market and no "it"/"the company": no event can be built here.
-            if not ctx.hits_in(sentence.start, sentence.end) and not pronouns.found_in(sentence.start, sentence.end):
+            if not ctx.has_hit_in(sentence.start, sentence.end) and not pronouns.found_in(sentence.start, sentence.end):
                 continue
             text = ctx.body[sentence.start : sentence.end]
             fired = [(t, span, f"builtin:{t.name}") for t, span in builtin_triggers_in(text)]
