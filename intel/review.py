@@ -98,21 +98,11 @@ def _rejection_probe() -> tuple[list[str], str]:
     index probe of the unique (model_label, fingerprint) constraint)."""
     labels = sorted(model._meta.label_lower for model in apps.get_models() if issubclass(model, Reviewable))
     quote = connections[RejectedProposal.objects.db].ops.quote_name
-    probe = f"EXISTS(SELECT 1 FROM {quote(RejectedProposal._meta.db_table)} WHERE {quote('model_label')} = %s)"  # noqa: S608 - a model's table and field
+    table, column = RejectedProposal._meta.db_table, RejectedProposal._meta.get_field("model_label").column
+    probe = f"EXISTS(SELECT 1 FROM {quote(table)} WHERE {quote(column)} = %s)"  # noqa: S608 - a model's table and column
     return labels, "SELECT " + ", ".join([probe] * len(labels))
 
 
 def was_rejected(record: Reviewable) -> bool:
     """Whether a person rejected a proposal with this record's fingerprint before."""
     return bool(rejected_fingerprints(type(record), [record.proposal_fingerprint()]))
-
-
-def without_rejected(records: Sequence[R]) -> list[R]:
-    """The proposals (all of one model) a person has not rejected before, in one query."""
-    if not records:
-        return []
-    fingerprints = [record.proposal_fingerprint() for record in records]
-    rejected = rejected_fingerprints(type(records[0]), fingerprints)
-    if not rejected:
-        return list(records)
-    return [record for record, fingerprint in zip(records, fingerprints, strict=True) if fingerprint not in rejected]

@@ -38,7 +38,6 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
 from intel.models.slugs import assign_unique_slugs
-from intel.review import without_rejected
 
 from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
@@ -145,15 +144,13 @@ _RUN = re.compile(rf"{_FIRST_WORD}(?: {_NEXT_WORD})*(?![\w&-])")
 def run_spans(body: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every match of ``RUN_SPECIFICATION`` in ``body``, in order."""
     for match in _RUN.finditer(body):
-        start = match.start()
-        if start and "a" <= body[start - 1] <= "z":
-            start = _camel_start(body, start)
-        yield start, match.end()
+        yield _run_start(body, match.start()), match.end()
 
 
-def _camel_start(body: str, capital: int) -> int:
-    """Where an "iPhone"-style word whose capital is at ``capital`` starts: the pattern
-    admits one to three lower-case letters before it, after a character that is not one."""
+def _run_start(body: str, capital: int) -> int:
+    """Where the run whose first capital is at ``capital`` starts: there, or for an
+    "iPhone"-style word, at the one to three lower-case letters before it (the pattern
+    admits no more, and a character that is not one before them)."""
     start = capital
     while start and "a" <= body[start - 1] <= "z":
         start -= 1
@@ -187,9 +184,7 @@ def _runs(ctx: ArticleContext, demonyms: frozenset[str]) -> list[Occurrence]:
     runs: list[list[Word]] = []
     # ``run_spans``, inlined: a generator's resumption per run was a fifth of the time.
     for match in _RUN.finditer(body):
-        offset = match.start()
-        if offset and "a" <= body[offset - 1] <= "z":
-            offset = _camel_start(body, offset)
+        offset = _run_start(body, match.start())
         current: list[Word] = []
         for text in body[offset : match.end()].split(" "):
             idx = offset
@@ -517,8 +512,7 @@ def _find_or_propose(
                 **fields,
             )
         )
-    if env.ever_rejected(model):
-        new = without_rejected(new)
+    new = unrejected(model, new, model.proposal_fingerprint, env)
     assign_unique_slugs(model, new)
     create_instances(new)
     for obj in new:
@@ -583,7 +577,7 @@ def _store_roles(batch: list[ArticleContext], env: IngestEnv) -> None:
         .values_list("person_id", "company_id", "title")
     )
     fresh, seen = [], set()
-    for role in without_rejected(roles) if env.ever_rejected(Role) else roles:
+    for role in unrejected(Role, roles, Role.proposal_fingerprint, env):
         key = (role.person_id, role.company_id, role.title)
         if key in existing or key in seen:
             continue

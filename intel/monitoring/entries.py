@@ -270,7 +270,7 @@ def _rounds(items: list[IngestInput]) -> list[list[int]]:
         if item.text:
             mine = signatures[i] = signature(shingle_hashes(item.text))
             keys = list(enumerate(bands_of(mine)))
-            for j in sorted({j for key in keys for j in holders.get(key, ())}):
+            for j in {j for key in keys for j in holders.get(key, ())}:
                 if estimated_jaccard(mine, signatures[j]) >= NEAR_DUPLICATE_JACCARD:
                     depth = max(depth, level[j] + 1)
             for key in keys:
