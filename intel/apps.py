@@ -7,7 +7,7 @@ class IntelConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from intel import roles, signals
+        from intel import checks, roles, signals  # noqa: F401 - checks registers on import
 
         signals.connect()
         roles.connect(self)

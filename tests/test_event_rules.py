@@ -53,7 +53,8 @@ def test_every_trigger_has_keywords_that_its_matches_contain():
         "market entry": "entered the market", "market exit": "pulled out of Japan", "partnership": "a deal with X",
         "regulatory action": "was fined", "product launch": "unveiled its phone", "pricing": "cut prices",
         "financing": "an IPO", "acquisition": "acquired Y", "leadership change": "appointed a CEO",
-        "market position": "the largest vendor", "legal": "filed a lawsuit",
+        "market position": "the largest vendor", "legal": "filed a lawsuit", "closure": "is to shut down",
+        "other": "is cutting 5,000 jobs",
     }  # fmt: skip
     for trigger in BUILTIN_TRIGGERS:
         match = trigger.pattern.search(samples[trigger.name])

@@ -9,7 +9,7 @@ import pytest
 from intel.ingest import dedupe, new_entities
 from intel.ingest.context import IngestEnv
 from intel.ingest.gazetteer import get_gazetteer
-from intel.ingest.new_entities import Candidate
+from intel.ingest.names import Finding
 from intel.models import Company, CompanyAlias, Source
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,8 @@ def test_a_candidate_named_like_two_companies_is_linked_to_the_oldest():
     older = Company.objects.create(name="ACME", slug="acme-1")
     Company.objects.create(name="Acme", slug="acme-2")
     records: dict[tuple[str, str], object] = {}
-    wanted = {("company", "acme"): Candidate(surface="acme", kind="company")}
-    new_entities._find_or_propose(Company, "company", wanted, records, IngestEnv(), makers={})
+    wanted = {("company", "acme"): Finding(kind="company", name="acme")}
+    new_entities._find_or_propose("company", wanted, records, IngestEnv(), makers={})
     assert records[("company", "acme")].pk == older.pk
 
 

@@ -140,34 +140,6 @@ def test_every_way_of_finding_prefix_starts_gives_what_finditer_gives(
         prefixscan._plan.cache_clear()
 
 
-@pytest.mark.parametrize(
-    "surface", ["Xiaomi", "OnePlus", "Galaxy S", "Café Öl", "AT&T", "Wang Xiang", "İnci", "Mi", "s", "X_1", "Q3."]
-)
-def test_name_occurrences_are_where_the_name_pattern_matches(surface: str) -> None:
-    from intel.ingest.new_entities import _name_pattern, name_starts
-
-    pattern = _name_pattern(surface)
-    rng = random.Random(surface)
-    words = [surface, surface + "'s", surface + "’s", surface + "s", "x" + surface, surface.lower(), "_", "'s", "2"]
-    words += [surface + "'sa", surface + "’s_", surface + surface, "and", ",", ".", "é", ""]
-    for raw in [rng.choice(["", " "]).join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(500)]:
-        assert name_starts(raw, surface) == [m.start() for m in pattern.finditer(raw)], raw
-
-
-def test_name_runs_are_where_the_run_pattern_matches() -> None:
-    from intel.ingest.new_entities import RUN_SPECIFICATION, run_spans
-
-    rng = random.Random(11)
-    words = ["Xiaomi", "iPhone", "eBay", "abcD", "abcdE", "xX", "AT&T", "Galaxy", "S", "3", "Pixel", "x-Ray", "X-ray"]
-    words += ["_", "-", "&", "é", "É", "Éclair", "the", "and", ",", ".", "'s", "2019", "Q3", "3G", "iOS", "\n", "A1"]
-    texts = [SEED_TEXT] + [
-        rng.choice(["", " ", "  "]).join(rng.choices(words, k=rng.randint(0, 20))) for _ in range(3000)
-    ]
-    texts += ["".join(rng.choices("aAzZ &-_1é.", k=rng.randint(0, 30))) for _ in range(3000)]
-    for text in texts:
-        assert list(run_spans(text)) == [m.span() for m in RUN_SPECIFICATION.finditer(text)], text
-
-
 def test_builtin_triggers_fire_as_with_a_substring_test_per_keyword() -> None:
     from intel.ingest.event_rules import KEYWORDS, builtin_triggers_in
 

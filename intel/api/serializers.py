@@ -43,7 +43,6 @@ from intel.models import (
     TagRule,
     Watchlist,
 )
-from intel.models.events import credibility_of, source_weights
 
 REVIEW_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
 
@@ -422,22 +421,16 @@ class EventDetailSerializer(EventSerializer):
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "evidence", "independent_sources", "credibility"]
 
-    # Both are computed from the prefetched evidence (``Event.independent_sources()``
-    # and ``Event.credibility()`` would cost a query per event).
+    # Both are the model's own rule (copies of a counted article do not count again),
+    # given the evidence the view prefetched with ``article__source``: no query per event,
+    # and no second copy of the rule to drift from the alerts' and ingestion's.
     @extend_schema_field(OpenApiTypes.INT)
     def get_independent_sources(self, event: Event) -> int:
-        return len(source_weights(_evidence_rows(event)))
+        return event.independent_sources(event.evidence.all())
 
     @extend_schema_field(OpenApiTypes.DOUBLE)
     def get_credibility(self, event: Event) -> float:
-        return credibility_of(_evidence_rows(event))
-
-
-def _evidence_rows(event: Event) -> list[tuple[int, int | None, str | None]]:
-    return [
-        (e.article_id, e.article.source_id, e.article.source.reliability if e.article.source_id else None)
-        for e in event.evidence.all()
-    ]
+        return event.credibility(event.evidence.all())
 
 
 class ArticleEventSerializer(serializers.Serializer):

@@ -16,12 +16,21 @@ from .prefixscan import Text
 
 if TYPE_CHECKING:
     from django.db.models import Model
+    from spacy.tokens import Doc
 
     from intel.models import Article, ArticleTag, Event, Quote, Source, Tag
 
     from .dates import PublishedDate
     from .gazetteer import LayeredGazetteer
     from .timex import TimeExpression
+
+
+ENGLISH = "en"
+
+
+def is_english(language: str) -> bool:
+    """Whether a BCP 47 tag is English ("en", "en-GB"): stages 3-9 extract from English text only."""
+    return language == ENGLISH or language.startswith(ENGLISH + "-")
 
 
 @dataclass
@@ -58,6 +67,15 @@ class Hit:
     target_id: int
     method: str
     confidence: float
+    # A proposal from another article, not confirmed: until this article's own text
+    # supports it (stage 5 sets ``supported``), it is never an event's main participant.
+    proposal: bool = False
+    supported: bool = False
+
+    @property
+    def trusted(self) -> bool:
+        """Whether events may rest on this name: known, or found or supported by this article."""
+        return not self.proposal or self.supported
 
 
 class StoredMention(NamedTuple):
@@ -172,6 +190,7 @@ class ArticleContext:
     url: str = ""
     published: PublishedDate | None = None
     source_name: str = ""
+    language: str = ENGLISH  # BCP 47; stages 3-9 extract from English articles only (``done``)
     # dedupe
     article: Article | None = None
     created: bool = False
@@ -186,6 +205,9 @@ class ArticleContext:
     _prefix_text: Text | None = None
     proposed: list[tuple[str, Any]] = field(default_factory=list)  # (kind, record)
     cited: list[CitedSource] = field(default_factory=list)
+    regulators: list[CitedSource] = field(default_factory=list)  # government bodies named (sources of kind regulator)
+    world_market: int | None = None  # the "World" region's key, for "the world's largest" (stage 7)
+    doc: Doc | None = None  # the trained pipeline's parse of the body (stage 5), for events and quotes
     roles: list[Any] = field(default_factory=list)
     # time
     times: list[TimeExpression] = field(default_factory=list)
@@ -197,8 +219,20 @@ class ArticleContext:
 
     @property
     def done(self) -> bool:
-        """True when later stages have nothing to do (the article was already stored)."""
-        return self.duplicate_of_existing
+        """True when later stages have nothing to do for this article.
+
+        Either the very same article was stored before, or it is stored now (stage 2
+        stores every article, with its language) but is not in English: the
+        sentence rules, names and event triggers of stages 3-9 are English, and
+        they would propose nonsense from other languages. Before stage 2 has set
+        ``article``, a new article is never done, so that it gets stored.
+        """
+        return self.duplicate_of_existing or (self.article is not None and not self.english)
+
+    @property
+    def english(self) -> bool:
+        """Whether the article is in English, the only language extracted from."""
+        return is_english(self.language)
 
     def prefix_text(self) -> Text:
         """The body prepared for prefix searches (``prefixscan.Text``): made once, for

@@ -7,7 +7,9 @@ if it is already stored, sets ``ctx.article`` to it and ``ctx.duplicate_of_exist
 ``Source`` by name) and sets ``ctx.article``/``ctx.created``; a near-duplicate
 (word-shingle Jaccard similarity of 0.6 or more with a stored article, as
 MinHash estimates it, see ``minhash.py``) is stored with ``duplicate_of`` set
-and ``ctx.near_duplicate_of``.
+and ``ctx.near_duplicate_of``. The article is stored with ``ctx.language``;
+once ``ctx.article`` is set, an article not in English is ``ctx.done`` (stored,
+flagged by its language, and nothing extracted from it).
 
 Two processes ingesting the same article at once create one article: the unique
 constraints decide, and the loser finds the winner's row.
@@ -90,7 +92,7 @@ def _find_existing(batch: list[ArticleContext], hashes: list[str]) -> dict[tuple
     for article in (
         Article.objects.filter(Q(content_hash__in=hashes) | Q(url__in=urls))
         .order_by()  # a lookup: the newest-first order of lists is a sort for nothing here
-        .only("id", "content_hash", "url", "title")
+        .only("id", "content_hash", "url", "title", "language")
     ):
         found[("hash", article.content_hash)] = article
         if article.url:
@@ -118,6 +120,7 @@ def _new_article(ctx: ArticleContext, content_hash: str, source: Source | None) 
         published_on=published.date if published else None,
         published_precision=published.precision if published else DatePrecision.DAY,
         retrieved_at=timezone.now(),
+        language=ctx.language,
         # All later stages run in this transaction: if one fails, the article goes too,
         # so it can be stored as processed from the start.
         status=ArticleStatus.PROCESSED,

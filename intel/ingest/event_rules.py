@@ -36,54 +36,90 @@ def _p(pattern: str) -> re.Pattern[str]:
 BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
     Trigger(
         "market entry", EventType.MARKET_ENTRY,
-        _p(r"\b(?:foray(?:s|ed)? into|enter(?:s|ed|ing)?\b(?! into talks)|entry into|expan(?:d|ds|ded|ding|sion) into|"
+        _p(r"\b(?:foray(?:s|ed)? into|enter(?:s|ed|ing)?\b(?! into (?:talks|an? )|talks)|entry into|"
+           r"expan(?:d|ds|ded|ding|sion) (?:\w+ )?(?:into|in|to)|global expansion|"
            r"crack(?:s|ed|ing)? into|establish(?:es|ed|ing)? a presence in|launch(?:es|ed|ing)? (?:in|into)\b|"
-           r"debut(?:s|ed)? in|arriv(?:e|es|ed) in|break(?:s|ing)? into|broke into)\b"),
+           r"debut(?:s|ed)? in|arriv(?:e|es|ed) in|break(?:s|ing)? into|broke into|"
+           r"bring(?:s|ing)? (?:its|their) \w+ to|brought (?:its|their) \w+ to|roll(?:s|ed|ing)? out in|"
+           r"start(?:s|ed|ing)? (?:selling|operations) in|set(?:s|ting)? up (?:shop|operations) in|"
+           r"mov(?:e|es|ed|ing) into)\b"),
         EventStatus.ANNOUNCED, needs_market=True,
     ),
     Trigger(
         "market exit", EventType.MARKET_EXIT,
-        _p(r"\b(?:exit(?:s|ed|ing)?|withdr(?:aw|aws|ew|awn|awing) from|pull(?:s|ed|ing)? out of|"
-           r"leav(?:e|es|ing) the \w*\s*market|quit(?:s|ting)? the \w*\s*market)\b"),
+        _p(r"\b(?:exit(?:s|ed|ing)?|withdr(?:aw|aws|ew|awn|awing)(?: \w+ly)? from|pull(?:s|ed|ing)? out(?: \w+ly)? (?:of|from)|"
+           r"leav(?:e|es|ing) the \w*\s*market|quit(?:s|ting)? the \w*\s*market|"
+           r"shut(?:s|ting)? (?:down )?(?:its |their |all )?(?:\w+ )?(?:operations|stores|shops|plants?|factor(?:y|ies)|"
+           r"offices?|labs?|branches|business)|"
+           r"clos(?:e|es|ed|ing) (?:down )?(?:all )?(?:its |their |the )?(?:\d+ )?(?:\w+ )?(?:stores|shops|plants?|"
+           r"factor(?:y|ies)|offices?|labs?|branches|operations)|"
+           r"(?:to )?shut down|stop(?:s|ped|ping)? selling|suspend(?:s|ed|ing)? (?:its |their )?(?:\w+ )?(?:\w+ )?"
+           r"(?:services|flights|routes|operations)|wind(?:s|ing)? down|retreat(?:s|ed)? from)\b"),
         EventStatus.ANNOUNCED, needs_market=True,
+    ),
+    Trigger(
+        "closure", EventType.MARKET_EXIT,
+        _p(r"\b(?:(?:is|are|was|were|will be) to (?:shut|close)|to shut down|(?:shut|shuts|shutting|closing|closes|"
+           r"closed) down|(?:shut|shuts|shutting|closing|closes|closed) (?:all |the )?(?:its |their )?(?:\d[\d,]* )?"
+           r"(?:\w+ )?(?:stores|shops|plants|factories|labs?|offices|branches))\b"),
+        EventStatus.ANNOUNCED,
     ),
     Trigger(
         "partnership", EventType.PARTNERSHIP,
         _p(r"\b(?:in talks with|partner(?:s|ed|ing|ship)? with|team(?:s|ed)? up with|deal with|agreement with|"
-           r"alliance with|collaborat\w+ with|distribution deal|carrier deal|tie-up with|joint venture)\b"),
+           r"alliance with|collaborat\w+ with|distribution deal|carrier deal|tie-up with|joint venture|"
+           r"(?:struck|strike|strikes|signed|signs|sign) (?:a|an) (?:\w+ )?(?:deal|agreement|contract)|"
+           r"agreed to supply|deal to supply|supply deal|licensing deal|join(?:s|ed|ing)? forces|"
+           r"work(?:s|ed|ing)? together|cooperat(?:e|es|ed|ing|ion) with)\b"),
         EventStatus.ANNOUNCED,
     ),
     Trigger(
         "regulatory action", EventType.REGULATORY_ACTION,
-        _p(r"\b(?:sanction(?:s|ed)?|ban(?:s|ned)?|fined|fines? (?:of|worth|totall?ing)|penalt(?:y|ies)|export controls?|controls imposed|"
-           r"blacklist(?:s|ed)?|entity list|antitrust probe)\b"),
+        _p(r"\b(?:sanction(?:s|ed)?|ban(?:s|ned)?|fined|fines? (?:of|worth|totall?ing)|penalt(?:y|ies)|export controls?|"
+           r"controls imposed|blacklist(?:s|ed)?|entity list|antitrust probe|lift(?:s|ed|ing)? (?:a |the |its )?\w*\s*ban|"
+           r"block(?:s|ed|ing)? (?:the |a |its )?(?:\w+ )?(?:takeover|deal|merger|acquisition|bid|site|access)|"
+           r"approv(?:ed|es|al) (?:of|for) (?:the )?(?:\w+ )?(?:takeover|deal|merger|acquisition))\b"),
         EventStatus.ANNOUNCED, roles="targets",
     ),
     Trigger(
         "product launch", EventType.PRODUCT_LAUNCH,
-        _p(r"\b(?:launch(?:es|ed)?|unveil(?:s|ed)?|introduc(?:es|ed)|releas(?:es|ed)) (?:its|the|a|new)\b"),
+        _p(r"\b(?:launch(?:es|ed|ing)?|unveil(?:s|ed|ing)?|introduc(?:es|ed|ing)|releas(?:es|ed|ing)|"
+           r"roll(?:s|ed|ing)? out|show(?:s|ed)? off|debut(?:s|ed)?) (?:its|the|a|an|new|their)\b"),
         EventStatus.ANNOUNCED,
     ),
     Trigger(
         "pricing", EventType.PRICING,
-        _p(r"\b(?:price cuts?|cut(?:s|ting)? (?:its |their )?prices|slash(?:es|ed)? prices|rais(?:es|ed|ing) prices|"
-           r"price (?:hike|war)|disruptive pricing|aggressive pricing)\b"),
+        _p(r"\b(?:price cuts?|cut(?:s|ting)? (?:its |their |the )?(?:\w+ )?(?:prices|fares|rates|charges|tariffs)|"
+           r"slash(?:es|ed)? (?:its |their )?(?:\w+ )?(?:prices|fares)|rais(?:es|ed|ing) (?:its |their )?prices|"
+           r"lower(?:s|ed|ing)? (?:the |its |their )?prices?|discounts? on|"
+           r"price (?:hike|war)|disruptive pricing|aggressive pricing|free (?:of charge|calls|calling))\b"),
         EventStatus.ANNOUNCED,
     ),
     Trigger(
         "financing", EventType.FINANCING,
-        _p(r"\b(?:IPO|initial public offering|funding round|rais(?:es|ed) \$|went public|goes public|listing on)\b"),
+        _p(r"\b(?:IPO|initial public offering|funding round|rais(?:es|ed|ing) (?:\$|£|€|US\$)|went public|goes public|"
+           r"go public|listing on|stock market (?:debut|listing|flotation)|flotation|share (?:offer|issue|sale)|"
+           r"rais(?:e|es|ed|ing) (?:more than |about |up to |around |over |some )?(?:\$|£|€|US\$|\d)|"
+           r"on the stock (?:market|exchange))\b"),
         EventStatus.ANNOUNCED,
     ),
     Trigger(
         "acquisition", EventType.ACQUISITION,
-        _p(r"\b(?:acquir(?:e|es|ed|ing)|acquisition of|buy(?:s|ing)? out|bought|takeover of|tak(?:e|es|ing) over)\b"),
+        _p(r"\b(?:acquir(?:e|es|ed|ing)|acquisition of|buy(?:s|ing)? (?:out )?(?!back)|bought|takeover|"
+           r"tak(?:e|es|ing) over(?! from| as)|took over(?! from| as| after)|merg(?:e|es|ed|er|ing) with|"
+           r"stake in|bid for|offer for|snap(?:s|ped)? up|purchase of|"
+           r"(?:sell(?:s|ing)?|sold) (?:its |their |a |the )?(?:[\w&]+ ){0,5}?(?:stake|unit|arm|division|business|"
+           r"subsidiary|operations)|sale of (?:its|the) \w+)"),
         EventStatus.ANNOUNCED, roles="actor-target",
     ),
     Trigger(
         "leadership change", EventType.LEADERSHIP_CHANGE,
-        _p(r"\b(?:appoint(?:s|ed)|nam(?:es|ed) \w+ (?:as )?(?:its )?(?:new )?(?:ceo|chief)|step(?:s|ped)? down|"
-           r"resign(?:s|ed)|hir(?:es|ed) \w+ \w* ?as)\b"),
+        _p(r"\b(?:appoint(?:s|ed|ment)|nam(?:es|ed) (?:\w+ ){0,3}(?:as )?(?:its )?(?:new )?(?:ceo|chief|chairman|president)|"
+           r"step(?:s|ped|ping)? down|resign(?:s|ed|ation)?|successor|succeed(?:s|ed)?|"
+           r"t(?:akes|ake|ook) over (?:from|as)|replac(?:es|ed|ing) \w+ (?:\w+ )?as|"
+           r"(?:leave|leaves|leaving|left) the (?:company|firm|group|board)|parting company with|"
+           r"nam(?:es|ed) (?:\w+ ){0,4}to (?:run|lead|head)|"
+           r"hir(?:es|ed) \w+ \w* ?as)\b"),
         EventStatus.ANNOUNCED,
     ),
     Trigger(
@@ -91,12 +127,21 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
         _p(r"\b(?:(?:the )?top \w*\s*(?:brand|vendor|maker|player|seller)|(?:second|third|fourth|fifth)[- ]largest|"
            r"largest|biggest|market leader|leading (?:brand|vendor|player)|no\. ?\d+ (?:brand|vendor|player)|"
            r"number (?:one|two|three) (?:brand|vendor|player)|market share of|\d+(?:\.\d+)? ?(?:%|per ?cent) "
-           r"(?:market )?share)\b"),
+           r"(?:market )?share|best-selling|top(?:s|ped) the|number one spot|overtak(?:e|es|ing|en))\b"),
         EventStatus.COMPLETED, needs_market=True, confidence=0.65,
     ),
     Trigger(
         "legal", EventType.LEGAL,
-        _p(r"\b(?:lawsuit|su(?:es|ed) \w+|patent (?:infringement|dispute)|court ruling|litigation)\b"),
+        _p(r"\b(?:lawsuit|su(?:es|ed) \w+|patent (?:infringement|dispute)|court ruling|litigation|"
+           r"copyright (?:case|ruling|infringement)|won (?:a|the|its) (?:\w+ )?(?:case|ruling))\b"),
+        EventStatus.ANNOUNCED,
+    ),
+    Trigger(
+        "other", EventType.OTHER,
+        _p(r"\b(?:cut(?:s|ting)? (?:about |some |around |up to |more than |nearly )?(?:\d[\d,.]* )?(?:\w+ )?jobs|"
+           r"job cuts|lay(?:s|ing)? off|"
+           r"layoffs|restructur(?:e|es|ed|ing)|bankruptcy|renam(?:e|es|ed|ing)|"
+           r"build(?:s|ing)? (?:a |its )?(?:new |second |third )?(?:\w+ )?(?:plant|factory))\b"),
         EventStatus.ANNOUNCED,
     ),
 )  # fmt: skip
@@ -105,29 +150,38 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
 # a substring test is far cheaper than a regular-expression search.
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "market entry": (
-        "foray",
-        "enter",
-        "entry",
-        "expan",
-        "crack",
-        "establish",
-        "launch",
-        "debut",
-        "arriv",
-        "break",
-        "broke",
+        "foray", "enter", "entry", "expan", "crack", "establish", "launch", "debut", "arriv", "break", "broke",
+        "bring", "brought", "roll", "start", "set", "mov",
     ),
-    "market exit": ("exit", "withdr", "pull", "leav", "quit"),
-    "partnership": ("talks", "partner", "team", "deal", "agreement", "alliance", "collaborat", "tie-up", "joint"),
-    "regulatory action": ("sanction", "ban", "fine", "penalt", "control", "blacklist", "entity list", "antitrust"),
-    "product launch": ("launch", "unveil", "introduc", "releas"),
-    "pricing": ("price", "pricing"),
-    "financing": ("ipo", "public offering", "funding", "raise", "went public", "goes public", "listing"),
-    "acquisition": ("acqui", "buy", "bought", "takeover", "take over", "taking over", "takes over"),
-    "leadership change": ("appoint", "name", "step", "resign", "hire"),
-    "market position": ("top", "largest", "biggest", "leader", "leading", "no.", "number", "share"),
-    "legal": ("lawsuit", "sue", "patent", "court", "litigation"),
-}
+    "market exit": ("exit", "withdr", "pull", "leav", "quit", "shut", "clos", "stop", "suspend", "wind", "retreat"),
+    "closure": ("shut", "clos"),
+    "partnership": (
+        "talks", "partner", "team", "deal", "agreement", "alliance", "collaborat", "tie-up", "joint", "contract",
+        "supply", "join", "together", "cooperat",
+    ),
+    "regulatory action": (
+        "sanction", "ban", "fine", "penalt", "control", "blacklist", "entity list", "antitrust", "block", "approv",
+    ),
+    "product launch": ("launch", "unveil", "introduc", "releas", "roll", "show", "debut"),
+    "pricing": ("price", "pricing", "fares", "rates", "charges", "tariffs", "discount", "free"),
+    "financing": (
+        "ipo", "public offering", "funding", "rais", "went public", "goes public", "go public", "listing",
+        "flotation", "share", "stock",
+    ),
+    "acquisition": (
+        "acqui", "buy", "bought", "takeover", "take over", "taking over", "takes over", "took over", "merg",
+        "stake", "bid", "offer", "snap", "purchase", "sell", "sale", "sold",
+    ),
+    "leadership change": (
+        "appoint", "name", "step", "resign", "hire", "successor", "succeed", "over", "replac", "leav", "left",
+        "parting",
+    ),
+    "market position": (
+        "top", "largest", "biggest", "leader", "leading", "no.", "number", "share", "best-selling", "overtak",
+    ),
+    "legal": ("lawsuit", "sue", "patent", "court", "litigation", "copyright", "won"),
+    "other": ("job", "lay", "layoff", "restructur", "bankrupt", "renam", "build"),
+}  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -162,17 +216,22 @@ def builtin_triggers_in(text: str) -> list[tuple[Trigger, tuple[int, int]]]:
 
 # Wording that sets the status, checked in this order.
 STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (EventStatus.DENIED, _p(r"\b(?:den(?:y|ies|ied)|no plans? to|rul(?:es|ed) out)\b")),
-    (EventStatus.CANCELLED, _p(r"\b(?:cancel(?:s|led|ed)|scrap(?:s|ped)|abandon(?:s|ed)|call(?:s|ed) off|shelv(?:es|ed))\b")),
+    (EventStatus.DENIED, _p(r"\b(?:den(?:y|ies|ied)|no plans? to|not planning to|no intention|rul(?:es|ed) out|"
+                            r"dismiss(?:es|ed) (?:reports|speculation))\b")),
+    (EventStatus.CANCELLED, _p(r"\b(?:cancel(?:s|led|ed)|scrap(?:s|ped)|abandon(?:s|ed)|call(?:s|ed) off|shelv(?:es|ed)|"
+                               r"pull(?:s|ed)? the plug|walk(?:s|ed) away|withdr(?:ew|awn|aws) (?:its|the|a) "
+                               r"(?:\w+ )?(?:bid|offer|application)|block(?:s|ed)|collaps(?:es|ed)|suspend(?:s|ed)|"
+                               r"halt(?:s|ed)|drop(?:s|ped) (?:its|the) (?:\w+ )?(?:bid|plan|offer))\b")),
     (EventStatus.RUMOURED, _p(r"\b(?:reportedly|rumou?r(?:s|ed)?|sources (?:say|said)|speculat\w+|is said to)\b")),
     (EventStatus.IN_PROGRESS, _p(r"\b(?:in talks|negotiat\w+|are facing|is facing|considering|exploring|in the process of|"
                                  r"is (?:now )?(?:entering|expanding)|underway)\b")),
     (EventStatus.PLANNED, _p(r"\b(?:plans? to|planning to|will|geared up|gearing up|hopes? to|we hope|aims? to|aiming to|"
                              r"intends? to|set to|expected to|going to|prepar(?:es|ing) to|before the company can|"
-                             r"could|would)\b")),
+                             r"could|would|is to|are to)\b")),
     (EventStatus.COMPLETED, _p(r"\b(?:has|have|had) (?:\w+ )?(?:\w+ed|come|become|been|begun|gone|done|won)\b|"
                                r"\b(?:cracked|entered|expanded|launched|acquired|completed|became|bought|exited|"
-                               r"withdrew|signed)\b")),
+                               r"withdrew|signed|sealed|unveiled|appointed|named|lifted|fined|banned|cut|struck|"
+                               r"closed|sold|raised|won)\b")),
 )  # fmt: skip
 
 

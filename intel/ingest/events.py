@@ -25,10 +25,11 @@ from datetime import date
 from functools import lru_cache
 
 import ahocorasick
-from django.db.models import Exists, F, OuterRef, Value
+from django.conf import settings
+from django.db.models import Exists, F, Max, OuterRef, Value
 from django.utils import timezone
 
-from intel.choices import MAIN_ROLES, EventType, Method, ParticipantRole, ReviewStatus
+from intel.choices import MAIN_ROLES, EventType, MarketKind, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
 from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
 
@@ -36,6 +37,7 @@ from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .gazetteer import BEYOND_TABLE_CHARS, is_word_char, word_spaced
+from .modality import status_from_parse
 from .prefixscan import CASE_FOLD_SURPRISE_CHARS, automaton_of
 from .timex import resolve_range_overlap
 
@@ -89,6 +91,11 @@ class PronounSubjects:
         return i < len(self.spans) and self.spans[i][1] <= end
 
 
+_REPORTING_TIME = re.compile(
+    r"\b(?:said|says|told|announced|reported|added|stated|confirmed)\b(?:\s+\w+){0,2}\s*(?:on|late|early)?\s*$",
+    re.IGNORECASE,
+)
+_WORLDWIDE = re.compile(r"\b(?:world's|world’s|worldwide|global(?:ly)?|around the world)\b", re.IGNORECASE)
 _MARKET_ANAPHORA = re.compile(r"\b(?:the|that|this) (?:\w+ )?market\b|\bthere\b", re.IGNORECASE)
 
 
@@ -149,13 +156,17 @@ def _draft(
 ) -> Draft | None:
     text = ctx.body[sentence.start : sentence.end]
     trigger_at = sentence.start + span[0]
-    companies = ctx.hits_in(sentence.start, sentence.end, "company")
+    # Companies this article names or supports; a proposal made from another article
+    # and not confirmed is never an event's participant on that article's word.
+    companies = [h for h in ctx.hits_in(sentence.start, sentence.end, "company") if h.trusted]
     markets = _unique([h.target_id for h in ctx.hits_in(sentence.start, sentence.end, "market")])
     confidence = trigger.confidence
     if not markets and trigger.needs_market and _MARKET_ANAPHORA.search(text):
         previous = ctx.last_hit_before(sentence.start, "market")
         if previous is not None:
             markets, confidence = [previous.target_id], confidence - 0.1
+    if trigger.needs_market and not markets and ctx.world_market and _WORLDWIDE.search(text):
+        markets = [ctx.world_market]  # "the world's best-selling", "a global expansion"
     if trigger.needs_market and not markets:
         return None
 
@@ -167,10 +178,13 @@ def _draft(
     if trigger.roles == "targets":
         targets = _unique([h.target_id for h in companies])
     else:
-        subject: Hit | None = before[0] if before else None
-        if subject is None and _PRONOUN_SUBJECT.search(ctx.body[sentence.start : trigger_at]):
-            subject = ctx.last_hit_before(sentence.start, "company")
-            confidence -= 0.1
+        parsed = grammatical_subject(ctx, trigger_at, companies) if ctx.doc is not None else None
+        subject: Hit | None = parsed if parsed is not None else (before[0] if before else None)
+        if parsed is None and _PRONOUN_SUBJECT.search(ctx.body[sentence.start : trigger_at]):
+            previous = _last_trusted_company_before(ctx, sentence.start)
+            if previous is not None or subject is None:
+                subject = previous
+                confidence -= 0.1
         if subject is None and after and trigger.roles == "actor":
             subject = after[0]
         actor = subject.target_id if subject else None
@@ -179,11 +193,18 @@ def _draft(
             targets = others
         else:
             partners = others
-    if actor is None and not targets and trigger.type != EventType.MARKET_POSITION:
-        return None
+    if actor is None and not targets and trigger.type != EventType.REGULATORY_ACTION:
+        return None  # an event is something a company does (or a government does to a market)
 
     times = [t for t in ctx.times if t.start >= sentence.start and t.end <= sentence.end and t.date_start]
-    first = times[0] if times else None
+    # The sentence's time phrase nearest the trigger; one that dates the reporting
+    # ("told analysts on Monday", "said on Friday") only if there is no other.
+    first = min(
+        times,
+        key=lambda t: (bool(_REPORTING_TIME.search(ctx.body[max(sentence.start, t.start - 30) : t.start])),
+                       abs(t.start - trigger_at)),
+        default=None,
+    )  # fmt: skip
     return Draft(
         ctx=ctx,
         sentence=sentence,
@@ -192,7 +213,7 @@ def _draft(
         partners=partners,
         targets=targets,
         markets=markets,
-        status=status_of(text, trigger.default_status),
+        status=_status(ctx, trigger_at, trigger, text),
         time_start=first.date_start if first else None,
         time_end=first.date_end if first else None,
         precision=first.precision if first else "",
@@ -200,6 +221,60 @@ def _draft(
         confidence=round(max(0.1, min(confidence, 0.95)), 2),
         rule_label=rule_label,
     )
+
+
+def _status(ctx: ArticleContext, trigger_at: int, trigger: Trigger, text: str) -> str:
+    """From the clause's grammar (``modality``), else the sentence's cue words, else the trigger's default."""
+    parsed = status_from_parse(ctx.doc, trigger_at, trigger.type, text) if ctx.doc is not None else None
+    return parsed or status_of(text, trigger.default_status)
+
+
+def _last_trusted_company_before(ctx: ArticleContext, offset: int) -> Hit | None:
+    for hit in reversed(ctx.hits_in(0, offset, "company")):
+        if hit.trusted:
+            return hit
+    return None
+
+
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_CLIMB_DEPS = {"xcomp", "ccomp", "advcl", "conj", "acl", "relcl", "pcomp", "prep", "pobj", "dobj", "attr", "acomp",
+               "amod", "compound", "nmod", "npadvmod", "appos", "dep"}  # fmt: skip
+
+
+def grammatical_subject(ctx: ArticleContext, offset: int, companies: list[Hit]) -> Hit | None:
+    """The company that is the grammatical subject of the clause holding the word at
+    ``offset`` (the trigger), from the parse: "Acme, which bought Bolt last year,
+    agreed to buy Cargo" makes Acme the subject of "buy". A passive clause's agent
+    ("was bought by Acme") is the actor. None if the subject names no company."""
+    doc = ctx.doc
+    assert doc is not None
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    token = span[0]
+    for _ in range(6):
+        agents = [c for c in token.children if c.dep_ == "agent"]
+        subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"]
+        for child in agents + subjects:
+            found = _company_in(child, companies)
+            if found is not None:
+                return found
+        if subjects or agents:
+            return None  # the subject is not a company: a pronoun, a person, a government
+        passive = [c for c in token.children if c.dep_ == "nsubjpass"]
+        if passive:
+            return None
+        if token.head is token or token.dep_ not in _CLIMB_DEPS:
+            break
+        token = token.head
+    return None
+
+
+def _company_in(token: object, companies: list[Hit]) -> Hit | None:
+    subtree = list(token.subtree)  # type: ignore[attr-defined]
+    start, end = subtree[0].idx, subtree[-1].idx + len(subtree[-1])
+    inside = [h for h in companies if start <= h.start and h.end <= end]
+    return inside[0] if inside else None
 
 
 def _time_label(draft: Draft) -> str:
@@ -249,14 +324,34 @@ class Known:
     markets: set[int]
     main: int | None
     first: Draft | None = None  # for an event proposed earlier in this batch: the draft that proposed it
+    published: date | None = None  # when the latest article reporting it was published
+
+
+def _published(d: Draft) -> date | None:
+    return d.ctx.published.date if d.ctx is not None and d.ctx.published else None
 
 
 def _same_event(known: Known, d: Draft) -> bool:
+    """Whether a draft reports a known event: same type and main company, a shared market
+    where both name one, and compatible times. Where either time is unresolved, the
+    articles must have been published within ``RIVALSCOPE_EVENT_MATCH_MONTHS`` of each
+    other: a denial of plans one year must not absorb a plan reported two years later."""
     if known.type != d.trigger.type or known.main != d.main_company:
         return False
-    if (known.markets or d.markets) and not (known.markets & set(d.markets)):
+    if d.main_company is None:
+        # Without a company, an event is known by its market alone.
+        if not (known.markets & set(d.markets)):
+            return False
+    elif known.markets and d.markets and not (known.markets & set(d.markets)):
         return False
-    return resolve_range_overlap((known.time_start, known.time_end), (d.time_start, d.time_end))
+    if (known.time_start or known.time_end) and (d.time_start or d.time_end):
+        return resolve_range_overlap((known.time_start, known.time_end), (d.time_start, d.time_end))
+    published = _published(d)
+    if known.published is None or published is None:
+        return True
+    window = settings.RIVALSCOPE_EVENT_MATCH_MONTHS
+    months = abs((published.year - known.published.year) * 12 + published.month - known.published.month)
+    return months <= window
 
 
 def _known_events(drafts: list[Draft]) -> list[Known]:
@@ -324,6 +419,14 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
         roles.setdefault(event_id, []).append((role, pk, company_id))
     for event_id, rows_ in roles.items():
         known[event_id].main = _main_of(rows_)
+    for event_id, latest in (
+        Evidence.objects.filter(event_id__in=many_ids(known, Event))
+        .order_by()
+        .values("event_id")
+        .annotate(latest=Max("article__published_on"))
+        .values_list("event_id", "latest")
+    ):
+        known[event_id].published = latest
     return list(known.values())
 
 
@@ -341,8 +444,10 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not todo:
         return
     analyst = _analyst_triggers()
+    world = Market.objects.filter(name="World", kind=MarketKind.REGION).values_list("pk", flat=True).first()
     drafts: list[Draft] = []
     for ctx in todo:
+        ctx.world_market = world
         pronouns = PronounSubjects(ctx.body)
         for sentence in ctx.sentences:
             if sentence.heading:
@@ -377,8 +482,11 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             continue
         fresh.append(d)
         index.setdefault((d.trigger.type, d.main_company), []).append(
-            Known(None, d.trigger.type, d.time_start, d.time_end, set(d.markets), d.main_company, first=d)
-        )
+            Known(
+                None, d.trigger.type, d.time_start, d.time_end, set(d.markets), d.main_company, first=d,
+                published=_published(d),
+            )
+        )  # fmt: skip
     _store(drafts, fresh)
 
 

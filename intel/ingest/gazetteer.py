@@ -51,6 +51,9 @@ class Entry:
     case_sensitive: bool
     demonym: bool
     primary: bool
+    # A proposal nobody confirmed yet: recognised again, but as a proposal (low
+    # confidence, never an event's main participant on another article's word).
+    proposal: bool = False
 
 
 class Match(NamedTuple):
@@ -213,20 +216,24 @@ def _load_entries(
         table, alias_table = quote(owner._meta.db_table), quote(alias_model._meta.db_table)
         owner_column = quote(alias_model._meta.get_field(kind).column)
         demonym = "a.is_demonym" if alias_model is MarketAlias else "FALSE"  # "Indian", "European"
+        proposal = "FALSE" if owner is Market else f"o.review_status = '{ReviewStatus.PROPOSED.value}'"
         parts.append(
-            f"SELECT {position}, 0, o.id, o.id, o.name, TRUE, FALSE FROM {table} o WHERE {keep}{newer('o', owner)}"  # noqa: S608 - quoted identifiers only
+            f"SELECT {position}, 0, o.id, o.id, o.name, TRUE, FALSE, {proposal} FROM {table} o "  # noqa: S608 - quoted identifiers only
+            f"WHERE {keep}{newer('o', owner)}"
         )
         parts.append(
-            f"SELECT {position}, 1, a.id, a.{owner_column}, a.text, a.case_sensitive, {demonym} "  # noqa: S608 - quoted identifiers only
+            f"SELECT {position}, 1, a.id, a.{owner_column}, a.text, a.case_sensitive, {demonym}, {proposal} "  # noqa: S608 - quoted identifiers only
             f"FROM {alias_table} a JOIN {table} o ON o.id = a.{owner_column} WHERE {keep}{newer('a', alias_model)}"
         )
     entries: list[Entry] = []
     read: dict[str, set[int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2, 3", params)
-        for position, is_alias, pk, target, text, case_sensitive, demonym in cursor.fetchall():
+        for position, is_alias, pk, target, text, case_sensitive, demonym, proposal in cursor.fetchall():
             kind, owner, alias_model, _ = _NAMED[position]
-            entries.append(Entry(kind, target, text, bool(case_sensitive), bool(demonym), not is_alias))
+            entries.append(
+                Entry(kind, target, text, bool(case_sensitive), bool(demonym), not is_alias, bool(proposal))
+            )
             read.setdefault((alias_model if is_alias else owner)._meta.model_name, set()).add(pk)
     return entries, read
 

@@ -32,6 +32,9 @@ def demonym_means_market(text: str, match: Match) -> bool:
 
 
 def confidence_of(match: Match) -> float:
+    if match.entry.proposal:
+        # Another article proposed this name and nobody confirmed it: a lead, not a fact.
+        return 0.4
     if match.ambiguous:
         return 0.5
     if match.entry.primary or match.entry.case_sensitive:
@@ -56,5 +59,6 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                     target_id=match.entry.target_id,
                     method=Method.GAZETTEER,
                     confidence=confidence_of(match),
+                    proposal=match.entry.proposal,
                 )
             )

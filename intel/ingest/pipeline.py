@@ -8,6 +8,11 @@ Each stage is a module with a docstring saying what it reads from the
 ``ArticleContext`` and what it adds; the pipeline is the list ``STAGES``. All
 stages run in one transaction: if any fails, nothing of the article is stored,
 and the ``IngestError`` says which stage and why.
+
+Every article is stored, with its language (stages 1 and 2); stages 3 to 9
+extract from English articles only, since their rules, names and triggers are
+English: an article in another language is ``ArticleContext.done`` once stored,
+as is one stored before, and its result reports the article alone.
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ from .result import IngestResult
 logger = logging.getLogger(__name__)
 
 STAGES: tuple[ModuleType, ...] = (
-    normalise,  # 1. input → clean text, title, URL, date (fetches a URL safely)
-    dedupe,  # 2. the same article again creates nothing; near-duplicates are linked
+    normalise,  # 1. input → clean text, title, URL, date, language (fetches a URL safely)
+    dedupe,  # 2. the same article again creates nothing; near-duplicates are linked; not English: done
     sentences,  # 3. sentence spans (spaCy)
     known_entities,  # 4. known names and aliases (Aho-Corasick)
     new_entities,  # 5. proposed companies, people, products; cited outlets; mentions stored

@@ -8,7 +8,7 @@ from typing import Any
 
 from intel.models import Article, ArticleTag, Company, Event, Market, Person, Product, Quote, Source
 
-from .context import ArticleContext, EventOutcome, StoredMention, StoredQuote, StoredTag
+from .context import ArticleContext, EventOutcome, StoredMention, StoredQuote, StoredTag, is_english
 
 
 @dataclass
@@ -69,6 +69,14 @@ class IngestResult:
     def summary(self) -> str:
         if not self.new:
             return f"Already stored as article #{self.article.pk} “{self.article}”: nothing new was made."
+        near = f" It is a near-duplicate of article #{self.near_duplicate_of.pk}." if self.near_duplicate_of else ""
+        if not self.english:
+            # Stage 2 stored it; stages 3-9 extract from English only (``ArticleContext.done``):
+            # say so, rather than "0 mentions", which reads like a failure to find any.
+            return (
+                f"Stored article #{self.article.pk} “{self.article}” in language {self.article.language!r}: "
+                f"only English articles are extracted from, so nothing was proposed.{near}"
+            )
         parts = [
             f"{len(self.mentions)} mention(s)",
             f"{len(self.proposed)} proposed record(s)",
@@ -77,8 +85,12 @@ class IngestResult:
             f"{len(self.quotes)} quote(s)",
             f"{len(self.tags)} tag(s)",
         ]
-        near = f" It is a near-duplicate of article #{self.near_duplicate_of.pk}." if self.near_duplicate_of else ""
         return f"Stored article #{self.article.pk} “{self.article}”: {', '.join(parts)}.{near}"
+
+    @property
+    def english(self) -> bool:
+        """Whether records were extracted from the article: only English ones are (``ArticleContext.english``)."""
+        return is_english(self.article.language)
 
     def as_json(self) -> dict[str, Any]:
         """A plain dict: ids and names of everything, for scripts."""
@@ -89,6 +101,7 @@ class IngestResult:
                 "new": self.new,
                 "title": self.article.title,
                 "url": self.article.url,
+                "language": self.article.language,
                 "published": self.article.published_on.isoformat() if self.article.published_on else None,
                 "near_duplicate_of": self.near_duplicate_of.pk if self.near_duplicate_of else None,
             },

@@ -102,32 +102,91 @@ class Event(Reviewable):
         markets = list(self.markets.values_list("pk", flat=True)) if self.pk else []
         return self.fingerprint_for(self.type, self.main_company_id(), markets, self.time_start, self.time_end)
 
-    def independent_sources(self) -> int:
-        """Distinct publishers among the supporting articles (an article without one counts alone)."""
-        keys = {
-            source_id or f"article-{article_id}"
-            for article_id, source_id in self.evidence.values_list("article_id", "article__source_id")
-        }
-        return len(keys)
+    def independent_sources(self, evidence: Iterable[Evidence] | None = None) -> int:
+        """How many independent sources support the event (``source_weights``): distinct
+        publishers, a syndicated or rewritten copy of a supporting article not counting again.
 
-    def credibility(self) -> float:
-        """Noisy-OR: 1 - Π(1 - wᵢ) over independent sources, wᵢ by their Admiralty grade."""
-        return credibility_of(
-            self.evidence.values_list("article_id", "article__source_id", "article__source__reliability")
-        )
+        Pass ``evidence`` already loaded (prefetched, with ``article__source``
+        selected, as the API's event detail does) to spare the query: one rule for
+        the API, alerts and ingestion's results alike.
+        """
+        return len(source_weights(self._evidence_rows(evidence)))
+
+    def credibility(self, evidence: Iterable[Evidence] | None = None) -> float:
+        """Noisy-OR: 1 - Π(1 - wᵢ) over independent sources, wᵢ by their Admiralty grade.
+
+        ``evidence`` as for ``independent_sources``.
+        """
+        return credibility_of(self._evidence_rows(evidence))
+
+    def _evidence_rows(self, evidence: Iterable[Evidence] | None) -> list[EvidenceRow]:
+        """The ``EvidenceRow``s of the given evidence, or of the stored evidence in one query."""
+        if evidence is None:
+            return list(self.evidence.values_list(*EVIDENCE_ROW_FIELDS))
+        return [
+            (e.article_id, e.article.source_id, e.article.source.reliability if e.article.source_id else None,
+             e.article.duplicate_of_id)
+            for e in evidence
+        ]  # fmt: skip
 
 
-def source_weights(evidence: Iterable[tuple[int, int | None, str | None]]) -> dict[object, float]:
-    """Each independent source's best weight, from (article id, source id, grade) of the evidence."""
+# What independence is judged from, per piece of evidence: (article id, the article's
+# source id, that source's Admiralty grade, the article's ``duplicate_of`` id).
+EvidenceRow = tuple[int, int | None, str | None, int | None]
+EVIDENCE_ROW_FIELDS = ("article_id", "article__source_id", "article__source__reliability", "article__duplicate_of_id")
+
+
+def source_weights(evidence: Iterable[EvidenceRow]) -> dict[object, float]:
+    """Each independent source's best weight, from the evidence's ``EvidenceRow``s.
+
+    A source is a publisher (an article without one counts alone). A copy is not
+    independent of what it copies: ingestion links a near-duplicate (the same story
+    syndicated or lightly rewritten, ``Article.duplicate_of``) to its original, and
+    one outlet's story run by ten others is still one outlet's word. So each story
+    (an original and its near-duplicates among the evidence) counts once, as its
+    original's publisher when the original is evidence, else as its first copy's
+    (the lowest id: the first stored). Two stories from one publisher still count
+    once, as before.
+
+    ``duplicate_of`` is followed through the evidence only (no query): ingestion
+    points every copy at the original itself, never at another copy, so one step
+    is the rule; links edited by hand into chains or loops are followed too.
+    """
+    articles: dict[int, EvidenceRow] = {}
+    for row in evidence:
+        articles.setdefault(row[0], row)  # one row per article, however many passages it gave
+    stories: dict[int, EvidenceRow] = {}
+    for article_id in sorted(articles):
+        story = _story_of(article_id, articles)
+        # The original when it is evidence, else the first copy seen (ids ascend).
+        if story not in stories or article_id == story:
+            stories[story] = articles[article_id]
     best: dict[object, float] = {}
-    for article_id, source_id, grade in evidence:
+    for article_id, source_id, grade, _ in stories.values():
         key = source_id or f"article-{article_id}"
         best[key] = max(best.get(key, 0.0), RELIABILITY_WEIGHT.get(grade or Reliability.F, 0.5))
     return best
 
 
-def credibility_of(evidence: Iterable[tuple[int, int | None, str | None]]) -> float:
-    """Noisy-OR over ``source_weights``; also used by the API on prefetched evidence."""
+def _story_of(article_id: int, articles: dict[int, EvidenceRow]) -> int:
+    """The id of the original the article copies (itself when it is one), through the evidence's links.
+
+    Links edited by hand may form a loop: its lowest id is then the story, the same
+    from wherever the loop is entered.
+    """
+    path = [article_id]
+    while path[-1] in articles:
+        original = articles[path[-1]][3]
+        if original is None:
+            break
+        if original in path:
+            return min(path[path.index(original) :])
+        path.append(original)
+    return path[-1]
+
+
+def credibility_of(evidence: Iterable[EvidenceRow]) -> float:
+    """Noisy-OR over ``source_weights``; ``Event.credibility`` with the evidence given."""
     weights = source_weights(evidence)
     doubt = 1.0
     for weight in weights.values():

@@ -1,0 +1,125 @@
+"""An event's status from the grammar of the clause that reports it (polarity and modality).
+
+Pure text analysis on the trained pipeline's parse (no database). Stage 7 asks
+``status_from_parse`` first and falls back on the sentence's cue words
+(``event_rules.status_of``) where the parse says nothing.
+
+From the trigger word, the clause's verb is found, then the verbs that govern it
+("plans to buy", "denied reports it would exit", "abandoned its bid"):
+
+* a governing verb of denial ("deny", "rule out") makes it *denied*; of giving up
+  ("abandon", "scrap", "block", "call off", "pull the plug") *cancelled*; of
+  intention ("plan", "aim", "intend", "hope", "expect", "prepare") *planned*; of
+  negotiation ("negotiate", "be in talks") *in progress*; of agreement or
+  decision ("agree", "decide", "announce", "sign") *announced*;
+* a negated verb of intention ("is not planning to exit") is *denied*;
+* "reportedly", "reports say", "is said to" make it *rumoured*;
+* otherwise its own form: "will"/"could" *planned*; "said it would" *announced*;
+  "is to" *announced*; "is cutting" *in progress*; a past form *completed*, except a
+  deal (acquisition, partnership, financing), which is *announced* until the text
+  says it was completed or closed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Token
+
+from intel.choices import EventStatus, EventType
+
+DENY = frozenset({"deny", "dismiss", "refute"})  # a rejected bid stays announced: the bidder still bids
+CANCEL = frozenset(
+    {"abandon", "scrap", "cancel", "drop", "withdraw", "block", "halt", "suspend", "terminate", "shelve", "kill",
+     "collapse", "ditch", "axe", "prohibit", "veto", "end"}
+)  # fmt: skip
+PLAN = frozenset(
+    {"plan", "aim", "intend", "hope", "expect", "prepare", "want", "seek", "look", "target", "propose", "consider",
+     "mull", "set", "eye", "weigh"}
+)  # fmt: skip
+TALKS = frozenset({"negotiate", "discuss", "explore"})
+AGREE = frozenset({"agree", "decide", "announce", "sign", "confirm", "approve", "vote", "seal", "strike"})
+SAY = frozenset({"say", "tell", "state", "announce", "add", "report", "confirm"})
+FUTURE_MODALS = frozenset({"will", "could", "may", "might", "shall", "should", "'ll", "can"})
+DEALS = frozenset({EventType.ACQUISITION, EventType.PARTNERSHIP, EventType.FINANCING})
+_DONE = re.compile(r"\b(?:complet(?:ed|es|ion)|closed|finali[sz]ed|took effect|went through)\b", re.IGNORECASE)
+_RUMOUR = re.compile(
+    r"\b(?:reportedly|rumou?r(?:s|ed)?|reports? (?:say|said|suggest)|sources (?:say|said|close)|is said to|"
+    r"according to (?:people|sources|reports))\b",
+    re.IGNORECASE,
+)
+_CLIMB = frozenset({"xcomp", "ccomp", "advcl", "conj", "acl", "relcl", "pcomp", "prep", "pobj", "dobj", "attr",
+                    "acomp", "amod", "compound", "nmod", "npadvmod", "appos", "dep", "nsubj", "nsubjpass"})  # fmt: skip
+
+
+def _verb_of(token: Token) -> Token:
+    """The verb of the clause holding ``token`` ("takeover" in "has abandoned its takeover" → "abandoned")."""
+    for _ in range(5):
+        if token.pos_ in {"VERB", "AUX"} or token.head is token:
+            return token
+        token = token.head
+    return token
+
+
+def _negated(verb: Token) -> bool:
+    return any(child.dep_ == "neg" for child in verb.children)
+
+
+def _governing_status(verb: Token) -> str | None:
+    """The status a verb or one that governs it sets ("denied … would exit" → denied)."""
+    token = verb
+    for _ in range(4):
+        lemma = token.lemma_.lower()
+        particles = {c.lower_ for c in token.children if c.dep_ in {"prt", "dobj"}}
+        if lemma in DENY or (lemma == "rule" and "out" in particles):
+            return EventStatus.DENIED
+        if lemma in PLAN and _negated(token):
+            return EventStatus.DENIED  # "is not planning to exit"
+        if lemma in CANCEL or (lemma == "call" and "off" in particles) or (lemma == "pull" and "plug" in particles):
+            return EventStatus.CANCELLED
+        if lemma in PLAN:
+            return EventStatus.PLANNED
+        if lemma in TALKS:
+            return EventStatus.IN_PROGRESS
+        if lemma in AGREE and token is not verb:
+            return EventStatus.ANNOUNCED
+        if token.dep_ not in _CLIMB or token.head is token:
+            return None
+        token = token.head
+    return None
+
+
+def status_from_parse(doc: Doc, offset: int, event_type: str, sentence: str) -> str | None:
+    """The status of the event whose trigger word starts at ``offset``, or None if the
+    parse gives no sign (the caller then reads the sentence's cue words)."""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    if _RUMOUR.search(sentence):
+        return EventStatus.RUMOURED
+    verb = _verb_of(span[0])
+    governed = _governing_status(verb)
+    if governed is not None:
+        return governed
+    if _negated(verb):
+        return EventStatus.CANCELLED if verb.tag_ in {"VBD", "VBN"} else EventStatus.DENIED
+    auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    words = {a.lower_ for a in auxiliaries}
+    if words & {"would", "could", "might"} and "have" in words and verb.tag_ == "VBN":
+        return EventStatus.CANCELLED  # "a deal that would have forced it to buy": it did not happen
+    if words & FUTURE_MODALS:
+        return EventStatus.PLANNED
+    if "would" in words:
+        head = verb.head
+        said = head is not verb and head.lemma_.lower() in SAY
+        return EventStatus.ANNOUNCED if said else EventStatus.PLANNED
+    if "to" in words and any(a.lemma_ == "be" for a in verb.head.children if a.dep_ in {"aux", "ROOT"}):
+        return EventStatus.ANNOUNCED
+    if verb.tag_ == "VBG" and any(a.lemma_ == "be" for a in auxiliaries):
+        return EventStatus.IN_PROGRESS
+    past = verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(a.lemma_ == "have" for a in auxiliaries))
+    if past:
+        if event_type in DEALS and not _DONE.search(sentence):
+            return EventStatus.ANNOUNCED
+        return EventStatus.COMPLETED
+    return None
