@@ -193,8 +193,14 @@ def _draft(
             targets = others
         else:
             partners = others
-    if actor is None and not targets and trigger.type != EventType.REGULATORY_ACTION:
-        return None  # an event is something a company does (or a government does to a market)
+    if actor is None and not targets:
+        # An event is something a company does, or a government does to a market: a
+        # regulatory action without a company needs a government in its sentence.
+        if trigger.type != EventType.REGULATORY_ACTION:
+            return None
+        regulators = [r for r in ctx.regulators if sentence.start <= r.start < sentence.end]
+        if not regulators and not _GOVERNMENT.search(text) and not _market_acts(ctx, trigger_at, markets):
+            return None
 
     times = [t for t in ctx.times if t.start >= sentence.start and t.end <= sentence.end and t.date_start]
     # The sentence's time phrase nearest the trigger; one that dates the reporting
@@ -227,6 +233,25 @@ def _status(ctx: ArticleContext, trigger_at: int, trigger: Trigger, text: str) -
     """From the clause's grammar (``modality``), else the sentence's cue words, else the trigger's default."""
     parsed = status_from_parse(ctx.doc, trigger_at, trigger.type, text) if ctx.doc is not None else None
     return parsed or status_of(text, trigger.default_status)
+
+
+_GOVERNMENT = re.compile(
+    r"\b(?:government|ministry|minister|regulators?|authorit(?:y|ies)|parliament|congress|court|commission|"
+    r"president|officials?|state council|beijing|washington|brussels)\b",
+    re.IGNORECASE,
+)
+
+
+def _market_acts(ctx: ArticleContext, trigger_at: int, markets: list[int]) -> bool:
+    """Whether a country named in the sentence is the trigger's subject ("China bans …")."""
+    if ctx.doc is None or not markets:
+        return False
+    span = ctx.doc.char_span(trigger_at, trigger_at + 1, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    verb = span[0] if span[0].pos_ == "VERB" else span[0].head
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return any(c.ent_type_ in {"GPE", "NORP"} for s in subjects for c in s.subtree)
 
 
 def _last_trusted_company_before(ctx: ArticleContext, offset: int) -> Hit | None:

@@ -81,6 +81,9 @@ def _governing_status(verb: Token) -> str | None:
             return EventStatus.PLANNED
         if lemma in TALKS:
             return EventStatus.IN_PROGRESS
+        auxiliaries = {c.lower_ for c in token.children if c.dep_ == "aux"}
+        if auxiliaries & {"would", "could", "might"} and "have" in auxiliaries and token.tag_ == "VBN":
+            return EventStatus.CANCELLED  # "a deal that would have forced it to buy": it did not happen
         if lemma in AGREE and token is not verb:
             return EventStatus.ANNOUNCED
         if token.dep_ not in _CLIMB or token.head is token:
@@ -105,8 +108,6 @@ def status_from_parse(doc: Doc, offset: int, event_type: str, sentence: str) -> 
         return EventStatus.CANCELLED if verb.tag_ in {"VBD", "VBN"} else EventStatus.DENIED
     auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
     words = {a.lower_ for a in auxiliaries}
-    if words & {"would", "could", "might"} and "have" in words and verb.tag_ == "VBN":
-        return EventStatus.CANCELLED  # "a deal that would have forced it to buy": it did not happen
     if words & FUTURE_MODALS:
         return EventStatus.PLANNED
     if "would" in words:

@@ -91,6 +91,12 @@ _EVENT_WORDS = re.compile(
     r"forum|fair|exhibition|concert|symphony|cantata|opera|album|film|novel|series)\b",
     re.IGNORECASE,
 )
+# Institutions that are not businesses: galleries, universities, hospitals, clubs…
+_INSTITUTION_WORDS = re.compile(
+    r"\b(?:gallery|museum|university|college|school|hospital|academy|institute|library|orchestra|theatre|"
+    r"theater|church|charity|foundation|society|club|association|federation|union)\b",
+    re.IGNORECASE,
+)
 # Nouns that, next to a name, say it is a company ("the carmaker Peugeot", "rival Nissan").
 COMPANY_NOUNS = frozenset(
     """
@@ -238,6 +244,7 @@ PRODUCT_NOUNS = frozenset(
 )
 _RUN_WORD = r"(?:[A-Z][\w&-]*|[a-z]{1,2}[A-Z][\w-]*)"
 _PRODUCT_RUN = re.compile(rf"{_RUN_WORD}(?: (?:{_RUN_WORD}|\d{{1,4}}[A-Za-z]{{0,3}}))+")
+_POSSESSOR = re.compile(r"([A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*)(?:'s|’s) $")
 _LIST_GAP = re.compile(r"\s*(?:,|and|or|&)?\s*(?:and\s+|or\s+)?(?:the\s+)?")
 
 
@@ -263,8 +270,14 @@ def _product_lists(text: str, sentences: Iterable[tuple[int, int]], add: AddFn) 
             for run in group:
                 words = run.group().split(" ")
                 camel = bool(_CAMEL_PRODUCT.match(words[1]))
-                if words[0] in heads:
+                owner = _POSSESSOR.search(text, max(s_start, run.start() - 40), run.start())
+                if owner is not None:
+                    # "Acme's Rocket 3 phone": the whole run is the product of the name before "'s".
+                    maker, name, at = owner.group(1), run.group(), run.start()
+                elif words[0] in heads:
                     maker, name, at = heads[words[0]], run.group(), run.start()
+                elif _CAMEL_PRODUCT.match(words[0]) or _MODEL_NUMBER.match(words[0]):
+                    continue  # "iPhone 4S": a product's name, not a maker's
                 elif noun_after or camel:
                     maker, name, at = words[0], " ".join(words[1:]), run.start() + len(words[0]) + 1
                 else:
@@ -273,7 +286,7 @@ def _product_lists(text: str, sentences: Iterable[tuple[int, int]], add: AddFn) 
                     name = name[:-1]  # "iPhones" is the iPhone
                 heads[name.split()[0]] = maker
                 add("product", name, at, at + len(name), 0.7, f"named after its maker {maker}", maker=maker)
-                if maker == words[0]:
+                if maker == words[0] and owner is None:
                     add("company", maker, run.start(), run.start() + len(maker), 0.75, "the maker of a named product")
                 covered.append((run.start(), run.end()))
     return covered
@@ -290,9 +303,28 @@ def _is_business_article(doc: Doc) -> bool:
 
 
 def _company_noun_near(ent: Span) -> bool:
+    """A company noun within a few words ("the carmaker Acme", "Acme, a rival"), or before
+    the list the name ends ("the research firms Acme and Bolt")."""
     doc = ent.doc
     window = [t for t in doc[max(0, ent.start - 3) : ent.start]] + [t for t in doc[ent.end : ent.end + 4]]
-    return any(t.lower_ in COMPANY_NOUNS for t in window)
+    if any(t.lower_ in COMPANY_NOUNS for t in window):
+        return True
+    first = ent.start
+    while first >= 2 and doc[first - 1].text in {",", "and", "or", "&"} and doc[first - 2].ent_type_ == "ORG":
+        first -= 2
+        while first > 0 and doc[first].ent_iob_ == "I":
+            first -= 1
+    return first != ent.start and any(t.lower_ in COMPANY_NOUNS for t in doc[max(0, first - 3) : first])
+
+
+def _listed_with_organisations(ent: Span) -> bool:
+    """Whether the name is one of a list of organisations ("Acme, Bolt and Cargo")."""
+    doc = ent.doc
+    joins = {",", "and", "or", "&"}
+    left, right = doc[max(0, ent.start - 2) : ent.start], doc[ent.end : ent.end + 2]
+    if len(left) == 2 and left[1].text in joins and left[0].ent_type_ == "ORG":
+        return True
+    return len(right) == 2 and right[0].text in joins and right[1].ent_type_ == "ORG"
 
 
 def _business_sentence(ent: Span) -> bool:
@@ -340,6 +372,7 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
         finding.spans.append((start, end))
         finding.confidence = max(finding.confidence, confidence)
 
+    single_word_people: set[str] = set()
     sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
     covered = _product_lists(text, sentences, add)
     for ent in doc.ents:
@@ -353,8 +386,10 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
         if label == "PERSON" and " " not in ent.text.strip() and ent.text.strip() not in person_words:
             # One word the model calls a person, never part of a person's full name here:
             # news names people in full first, so this is more likely an organisation
-            # ("Xiaomi said"); it is one only with a company's signs (see _organisation).
+            # ("Xiaomi said"); it is one only with a company's signs (see _organisation)
+            # and written more than once.
             label = "ORG"
+            single_word_people.add(clean_surface(ent.text))
         # Numbers and lower-case words the model ran into a name ("Acme Corp 12 million") are not part of it.
         tokens = list(ent)
         while len(tokens) > 1 and (tokens[-1].like_num or tokens[-1].is_currency or tokens[-1].text[:1].islower()):
@@ -407,10 +442,18 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
             _product(ent, surface, start, end, add, known, known_companies, org_surfaces)
 
     _merge_fragments(findings)
+    for (kind, _), finding in findings.items():
+        if kind == "company" and (finding.confidence < 0.5 or finding.name in single_word_people):
+            named = sum(1 for e in doc.ents if clean_surface(e.text) == finding.name)  # BT, often labelled a place
+            if named < 2:
+                finding.kind = "nothing"  # named once, with no sign of a company: not enough to propose
     companies = {key for kind, key in findings if kind == "company"}
+    not_companies = {key for kind, key in findings if kind == "product"}
     for (kind, key), finding in findings.items():
         if kind == "person" and key in companies:
             finding.kind = "nothing"  # one name, a company by its signs somewhere: not a person too
+        elif kind == "company" and key in not_companies and finding.confidence < 0.7:
+            finding.kind = "nothing"  # called a product or brand in this article ("Microsoft's Xbox")
     return Analysis([f for f in findings.values() if f.kind != "nothing"], supported, dropped)
 
 
@@ -424,7 +467,7 @@ def _company_signs(ent: Span) -> bool:
     """Whether a name the model calls a person reads as a company here: a company noun
     right before it ("the retailer Laura Ashley", "rival Didi Chuxing") or "its" shares,
     stores or chief executive after it ("Laura Ashley is parting with its chief")."""
-    before = ent.doc[max(0, ent.start - 2) : ent.start]
+    before = ent.doc[max(0, ent.start - 1) : ent.start]
     noun_before = any(t.lower_ in COMPANY_NOUNS and t.lower_ not in TITLE_WORDS for t in before)
     return noun_before or bool(_ITS_BUSINESS.match(ent.doc.text[ent.end_char : ent.end_char + 120]))
 
@@ -476,27 +519,36 @@ def _organisation(
         if defined and _PUBLIC_BODY.search(defined.group(1)):
             add("regulator", surface, start, end, 0.7, "the acronym of a government body")
             return
+    if surface.isupper() and " " not in surface and len(surface) >= 3:
+        mentions = [m.start() for m in re.finditer(rf"\b{re.escape(surface)}\b", ent.doc.text)]
+        if mentions and all(ent.doc.text[max(0, m - 4) : m].lower() == "the " for m in mentions):
+            # Always "the STA": how news names agencies and bodies, not companies.
+            add("regulator", surface, start, end, 0.5, "an acronym always written with 'the'")
+            return
     if surface in PUBLIC_BODY_ACRONYMS or _PUBLIC_BODY.search(surface):
         add("regulator", surface, start, end, 0.7, "a government body or regulator (NER)")
         return
-    if key in NEWS_OUTLETS or _OUTLET_WORDS.search(surface):
+    if key in NEWS_OUTLETS or (key.split()[0] in NEWS_OUTLETS and _OUTLET_WORDS.search(surface)):
         add("source", surface, start, end, 0.7, "a news outlet")
         return
-    if _EVENT_WORDS.search(surface):
+    if _EVENT_WORDS.search(surface) or _INSTITUTION_WORDS.search(surface):
         return
+    if len(words) == 1 and any(
+        surface in e.text.split() and _INSTITUTION_WORDS.search(e.text) for e in ent.doc.ents if e is not ent
+    ):
+        return  # "the Tate" after "the Tate Gallery"
     doc = ent.doc
-    if ent.start >= 2 and doc[ent.start - 1].text in {"'s", "’s"} and doc[ent.start - 2].ent_type_ == "ORG":
-        owner = doc[ent.start - 2]
-        if not any(w.lower().strip(".") in CORPORATE_WORDS for w in words):
-            # "Acme's Rocket": a product (or unit) of Acme, not a company of its own.
-            owner_span = next(e for e in doc.ents if e.start <= owner.i < e.end)
-            maker = clean_surface(owner_span.text)
-            known_maker = known_companies.get(name_key(maker))
-            maker_id = known_maker.target_id if known_maker else None
-            add("product", surface, start, end, 0.5, f"named as {maker}'s", maker=maker, maker_id=maker_id)
-            return
-    if _brand_context(ent):
-        return  # a brand, title or service ("brands include Acme", "the Acme search engine")
+    possessor = _POSSESSOR.search(doc.text, max(0, start - 60), start)
+    owned = possessor is not None and possessor.group(1) in org_surfaces and possessor.group(1) != surface
+    if owned and possessor is not None and not any(w.lower().strip(".") in CORPORATE_WORDS for w in words):
+        # "Acme's Rocket": a product (or unit) of Acme, not a company of its own.
+        maker = possessor.group(1)
+        known_maker = known_companies.get(name_key(maker))
+        maker_id = known_maker.target_id if known_maker else None
+        add("product", surface, start, end, 0.5, f"named as {maker}'s", maker=maker, maker_id=maker_id)
+        return
+    if _brand_context(ent) and _another_company_in_sentence(ent, org_surfaces, surface):
+        return  # "Bolt, which makes Acme brand phones", "the Acme search engine": this mention is no company
     if _CAMEL_PRODUCT.match(words[0]) or any(_MODEL_NUMBER.match(w) for w in words):
         add("product", surface, start, end, 0.6, "a product name (model number or iName)")
         return
@@ -505,6 +557,8 @@ def _organisation(
     for other in sorted(org_surfaces, key=len, reverse=True):
         if other != surface and surface.startswith(other + " "):
             tail = surface[len(other) + 1 :].split()
+            if _unit_or_joint_name(" ".join(tail), org_surfaces):
+                break  # "Acme Canada", "Acme Ericsson": a company of its own
             if not all(w.lower().strip(".") in CORPORATE_WORDS for w in tail):
                 maker = known_companies.get(name_key(other))
                 add(
@@ -530,6 +584,9 @@ def _organisation(
     if _business_sentence(ent):
         confidence += 0.1 if business else 0.0
         reasons.append("a business sentence")
+    if business and _listed_with_organisations(ent):
+        confidence += 0.1
+        reasons.append("listed with other organisations")
     if not business and confidence < 0.7:
         return  # a name in an article that is not about business needs a strong sign
     if (key in places or (key in city_names() and surface in gpe_surfaces)) and confidence < 0.7:
@@ -541,9 +598,18 @@ def _organisation(
 BRAND_NOUNS = frozenset(
     """
     brand brands label labels encyclopaedia encyclopedia search engine site website browser app software
-    console game games player service title titles handset phone model models wine wines beer lager
+    console game games player service title titles handset phone model models wine wines beer lager computer
+    computers laptop laptops tablet smartphone smartphones car cars vehicle vehicles drug chip chips processor
+    camera television
     """.split()  # noqa: SIM905 - a paragraph of words reads better than a column
 )
+
+
+def _another_company_in_sentence(ent: Span, org_surfaces: set[str], surface: str) -> bool:
+    """Whether the sentence names another organisation, which may own the brand
+    ("Matsushita, which makes Acme brand products"); "the Acme brand" alone is Acme's."""
+    sentence = ent.sent.text
+    return any(org != surface and org not in surface and org in sentence for org in org_surfaces)
 
 
 def _brand_context(ent: Span) -> bool:
@@ -583,6 +649,15 @@ def _product(
     add("product", surface, start, end, 0.6, f"a product (NER) of {maker}", maker=maker, maker_id=maker_id)
 
 
+def _unit_or_joint_name(tail: str, orgs: set[str]) -> bool:
+    """Whether the words after a company's name make a company's name with it: a place
+    ("Acme Canada"), another organisation ("Acme Ericsson", "Acme Idea" for Idea
+    Cellular) or an acronym ("Acme USA")."""
+    if name_key(tail) in place_names() or tail in COMMON_ACRONYMS or tail.isupper():
+        return True
+    return any(org == tail or org.startswith(tail + " ") for org in orgs)
+
+
 def _product_or_longer_name(
     text: str, company: KnownName, start: int, end: int, surface: str, add: AddFn, other_orgs: set[str]
 ) -> None:
@@ -592,7 +667,7 @@ def _product_or_longer_name(
     tail = text[company.end : end].strip()
     if not tail or all(w.lower().strip(".") in CORPORATE_WORDS for w in tail.split()):
         return
-    if name_key(tail) in place_names() or tail in other_orgs or tail in COMMON_ACRONYMS:
+    if _unit_or_joint_name(tail, other_orgs):
         add("company", surface, start, end, 0.6, "a company's unit or joint company")
         return
     tail_start = end - len(tail)
@@ -607,7 +682,11 @@ def _merge_fragments(findings: dict[tuple[str, str], Finding]) -> None:
     for short in companies:
         if " " in short.name:
             continue
-        longer = [f for f in companies if f is not short and short.name in f.name.split()]
+        longer = [
+            f for f in companies
+            if f is not short and short.name in f.name.split()
+            and not (f.name.startswith(short.name + " ") and _unit_or_joint_name(f.name[len(short.name) + 1 :], set()))
+        ]  # fmt: skip
         if len(longer) == 1:
             longer[0].spans.extend(short.spans)
             longer[0].confidence = max(longer[0].confidence, short.confidence)
@@ -620,104 +699,3 @@ class AddFn(Protocol):
     def __call__(
         self, kind: str, name: str, start: int, end: int, confidence: float, reason: str, **extra: object
     ) -> None: ...
-
-
-_OWNER_ANAPHOR = re.compile(
-    r"(?:the (?:company|firm|group|carmaker|bank|airline|maker)(?:'s|’s)|its|their)\s*$", re.IGNORECASE
-)
-_TITLE_LEAD = re.compile(
-    r"(?:new|newly[- ]appointed|former|outgoing|incoming|current|then|acting|interim)$", re.IGNORECASE
-)
-_TITLE_WORD = re.compile(r"[A-Za-z-]+\.?")
-
-
-def _title_words_before(text: str, end: int) -> tuple[int, str]:
-    """The job title ending at ``end`` ("senior vice president"): (its start, its words)."""
-    words = list(re.finditer(r"\S+", text[max(0, end - 120) : end]))
-    offset = max(0, end - 120)
-    title: list[str] = []
-    start = end
-    for match in reversed(words):
-        word = match.group().lower().strip(".")
-        if word in TITLE_WORDS:
-            title.insert(0, word)
-            start = offset + match.start()
-        elif title and _TITLE_LEAD.match(word):
-            start = offset + match.start()
-        else:
-            break
-    return start, " ".join(title)
-
-
-def role_of(
-    text: str, start: int, end: int, sentence: tuple[int, int], companies: list[tuple[int, int, int]]
-) -> tuple[str, int | None] | None:
-    """The title and company the text gives a person named at [start, end), if it gives a title.
-
-    ``companies`` are (start, end, record id) of the article's company names, in order.
-    Reads "Acme's chief executive Jane Doe", "Acme boss Jane Doe", "the company's
-    chief executive Jane Doe", "Jane Doe, the chief executive of Acme", "Jane Doe,
-    Acme's chief executive" and "Jane Doe, chief executive at Acme". The company is
-    None where the text names none.
-    """
-    in_sentence = [c for c in companies if sentence[0] <= c[0] < sentence[1]]
-    # Before the name.
-    title_start, title = _title_words_before(text, start)
-    if title and title not in {"mr", "mrs", "ms", "dr", "sir", "lord", "lady"}:
-        title = " ".join(w for w in title.split() if w not in {"mr", "mrs", "ms", "dr"})
-        before = text[sentence[0] : title_start].rstrip()
-        owner = next(
-            (c for c in reversed(in_sentence) if c[1] <= title_start and _adjacent(text, c[1], title_start)), None
-        )
-        if owner is not None:
-            return title, owner[2]
-        if _OWNER_ANAPHOR.search(before):
-            last = [c for c in companies if c[1] <= title_start]
-            return title, (last[-1][2] if last else None)
-        after = _role_after(text, end, sentence, in_sentence)
-        return title, (after[1] if after else None)
-    return _role_after(text, end, sentence, in_sentence)
-
-
-def _adjacent(text: str, company_end: int, title_start: int) -> bool:
-    """Whether only a possessive (or nothing) lies between a company's name and a title."""
-    between = text[company_end:title_start].strip()
-    return between in {"", "'s", "’s", "'", "’"}
-
-
-_AFTER = re.compile(r"^,\s+(?:the\s+|a\s+|its\s+|their\s+)?")
-
-
-def _role_after(
-    text: str, end: int, sentence: tuple[int, int], companies: list[tuple[int, int, int]]
-) -> tuple[str, int | None] | None:
-    m = _AFTER.match(text[end : sentence[1]])
-    if m is None:
-        return None
-    at = end + m.end()
-    company_id = None
-    owner = next((c for c in companies if c[0] == at), None)
-    if owner is not None:
-        company_id = owner[2]
-        at = owner[1]
-        possessive = re.match(r"(?:'s|’s)?\s+", text[at : at + 4])
-        at += possessive.end() if possessive else 0
-    words = []
-    for match in re.finditer(r"\S+", text[at : min(sentence[1], at + 100)]):
-        word = match.group().lower().rstrip(",.;")
-        if word in TITLE_WORDS:
-            words.append(word)
-            if match.group().endswith((",", ".", ";")):
-                break
-            continue
-        if words and word in {"of", "at", "for"} and company_id is None:
-            rest = at + match.end()
-            rest += len(text[rest:]) - len(text[rest:].lstrip())
-            if text[rest : rest + 4].lower() == "the ":
-                rest += 4
-            owner = next((c for c in companies if c[0] == rest), None)
-            company_id = owner[2] if owner else None
-        break
-    if not words:
-        return None
-    return " ".join(words), company_id

@@ -35,8 +35,9 @@ from intel.models.slugs import assign_unique_slugs
 
 from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
-from .names import NEWS_OUTLETS, Finding, KnownName, analyse, name_key, role_of
+from .names import NEWS_OUTLETS, Finding, KnownName, analyse, name_key
 from .nlp import model
+from .roles import CompanyName, role_of
 
 NAME = "new entities"
 
@@ -230,7 +231,7 @@ def _find_or_propose(
 
 def _propose_roles(ctx: ArticleContext) -> None:
     """A title the text gives a person, with the company it names, becomes a proposed ``Role``."""
-    companies = [(h.start, h.end, h.target_id) for h in ctx.hits if h.kind == "company"]
+    companies = [CompanyName(h.start, h.end, h.target_id) for h in ctx.hits if h.kind == "company"]
     done: set[int] = set()
     for hit in ctx.hits:
         if hit.kind != "person" or hit.target_id in done or " " not in hit.text:
