@@ -23,10 +23,12 @@ From the trigger word, the clause's verb is found, then the verbs that govern it
 from __future__ import annotations
 
 import re
-
-from spacy.tokens import Doc, Token
+from typing import TYPE_CHECKING
 
 from intel.choices import EventStatus, EventType
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 DENY = frozenset({"deny", "dismiss", "refute"})  # a rejected bid stays announced: the bidder still bids
 CANCEL = frozenset(

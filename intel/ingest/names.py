@@ -31,10 +31,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cleanco import basename
-from spacy.tokens import Doc, Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 # Words that make a name a company's: legal forms, and the nouns companies put in their names.
 CORPORATE_WORDS = frozenset(
@@ -276,8 +278,8 @@ def _product_lists(text: str, sentences: Iterable[tuple[int, int]], add: AddFn) 
                     maker, name, at = owner.group(1), run.group(), run.start()
                 elif words[0] in heads:
                     maker, name, at = heads[words[0]], run.group(), run.start()
-                elif _CAMEL_PRODUCT.match(words[0]) or _MODEL_NUMBER.match(words[0]):
-                    continue  # "iPhone 4S": a product's name, not a maker's
+                elif _CAMEL_PRODUCT.match(words[0]) or _MODEL_NUMBER.match(words[0]) or words[0] in COMMON_ACRONYMS:
+                    continue  # "iPhone 4S", "GB": a product's name or a unit, not a maker's
                 elif noun_after or camel:
                     maker, name, at = words[0], " ".join(words[1:]), run.start() + len(words[0]) + 1
                 else:
@@ -360,6 +362,9 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
     }
     known_companies = {name_key(text[k.start : k.end]): k for k in known if k.kind == "company"}
     gpe_surfaces = frozenset(clean_surface(e.text) for e in doc.ents if e.label_ in {"GPE", "LOC"})
+    surnames = frozenset(  # one-word names the model calls a person ("Mr Doe said")
+        clean_surface(e.text) for e in doc.ents if e.label_ == "PERSON" and " " not in clean_surface(e.text)
+    )
 
     findings: dict[tuple[str, str], Finding] = {}
 
@@ -422,7 +427,7 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
         shared = {
             "places": places, "person_names": person_names, "person_words": person_words,
             "org_surfaces": org_surfaces, "known_companies": known_companies, "business": business,
-            "gpe_surfaces": gpe_surfaces,
+            "gpe_surfaces": gpe_surfaces, "surnames": surnames,
         }  # fmt: skip
         if label == "PERSON":
             if _company_signs(ent) and business:
@@ -492,7 +497,7 @@ def _person(surface: str, start: int, end: int, ent: Span, add: AddFn) -> None:
 def _organisation(
     ent: Span, surface: str, start: int, end: int, add: AddFn, *, places: frozenset[str], person_names: set[str],
     person_words: set[str], org_surfaces: set[str], known_companies: dict[str, KnownName], business: bool,
-    gpe_surfaces: frozenset[str] = frozenset(),
+    gpe_surfaces: frozenset[str] = frozenset(), surnames: frozenset[str] = frozenset(),
 ) -> None:  # fmt: skip
     key = name_key(surface)
     words = surface.split()
@@ -505,6 +510,12 @@ def _organisation(
         return  # "Dr Khoo": a person, and a surname alone is not proposed
     if ent.label_ == "ORG" and (surface in person_names or (len(words) <= 2 and all(w in person_words for w in words))):
         return  # the model calls the same name a person elsewhere
+    if ent.label_ == "ORG" and len(words) == 2 and words[-1] in surnames:
+        add("person", surface, start, end, 0.6, "a name whose surname the model calls a person")
+        return  # "Jane Doe" read as an organisation once, "Ms Doe" a person after
+    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    if len(words) == 1 and ent.start == ent.sent.start and following is not None and following.tag_ == "NNS":
+        return  # "Budget carriers Acme and Bolt": an adjective starting the sentence
     if not key or not legal_base(surface):
         return  # "Corp", "Inc": a legal form alone
     if (

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import importlib.util
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from spacy.attrs import IS_PUNCT
-from spacy.language import Language
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 def model_name() -> str:
@@ -42,7 +43,9 @@ def model() -> Language:
     name = model_name()
     if not model_installed(name):
         raise ImproperlyConfigured(model_missing_message(name))
-    # The lemmatizer is kept: trigger phrases are matched on lemmas ("acquired" → "acquire").
+    import spacy  # imported here: processes that never ingest (web, beat) never load spaCy
+
+    # The lemmatizer is kept: the grammar of events reads lemmas ("acquired" → "acquire").
     return spacy.load(name)
 
 
@@ -57,6 +60,9 @@ def sentence_tokenizer() -> Language:
     there are does not depend on those attributes, and the sentence rule reads
     only the text and the punctuation flag.
     """
+    import spacy
+    from spacy.attrs import IS_PUNCT
+
     nlp = spacy.blank("en")
     getters = nlp.vocab.lex_attr_getters
     nlp.vocab.lex_attr_getters = {IS_PUNCT: getters[IS_PUNCT]}

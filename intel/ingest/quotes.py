@@ -24,7 +24,7 @@ from intel.choices import Method, ReviewStatus
 from intel.models import Evidence, Quote, Role
 
 from .bulk import copy_values, unrejected
-from .context import ArticleContext, IngestEnv, StoredQuote
+from .context import ArticleContext, Hit, IngestEnv, StoredQuote
 from .timex import resolve_range_overlap
 
 NAME = "quotes"
@@ -46,20 +46,18 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     for ctx in todo:
         for match in _QUOTE.finditer(ctx.body):
             words = match.group(1).split()
-            if len(words) < 3:
+            if len(words) < 4:  # shorter ones are scare quotes ("a \"great\" deal")
                 continue
             start, end = match.start(1), match.end(1)
             index = ctx.sentence_at(start)
             sentence = ctx.sentences[index] if ctx.sentences else None
             if sentence is None:
                 continue
-            outside = ctx.body[sentence.start : start] + " " + ctx.body[end : sentence.end]
-            speaker = None
-            people = [h for h in ctx.hits_in(sentence.start, sentence.end, "person") if not start <= h.start < end]
-            if people and _SAYS.search(outside):
-                speaker = people[0]
-            elif _PRONOUN_SPEAKER.search(outside):
-                speaker = ctx.last_hit_before(sentence.start, "person")
+            # The attribution is around the quote: before it in its first sentence, and
+            # after it up to the end of the sentence where it closes (", said Jane Doe.").
+            closing = ctx.sentences[ctx.sentence_at(max(start, end - 1))]
+            spans = [(sentence.start, match.start()), (match.end(), max(closing.end, match.end()))]
+            speaker, name = _speaker(ctx, spans, start)
             outlet = next(
                 (
                     c.source
@@ -74,10 +72,10 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 start=start,
                 end=end,
                 speaker_id=speaker.target_id if speaker else None,
-                speaker_name=speaker.text if speaker else "",
+                speaker_name=speaker.text if speaker else name,
                 reported_via=outlet,
-                method_detail="quotes: quotation marks" + (", speaker by name" if people else ""),
-                confidence=0.8 if speaker else 0.5,
+                method_detail="quotes: quotation marks" + (", speaker by name" if speaker or name else ""),
+                confidence=0.8 if speaker else 0.6 if name else 0.5,
             )
             quotes.append((ctx, quote))
     if not quotes:
@@ -93,6 +91,26 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
         quote.pk = pk
         ctx.quotes.append(quote)
     _quotes_as_evidence(todo)
+
+
+def _speaker(ctx: ArticleContext, spans: list[tuple[int, int]], quote_start: int) -> tuple[Hit | None, str]:
+    """Who said a quote: the person named nearest a speech verb around it; for "he said",
+    the person named last before it; else an organisation that says it ("Acme said").
+    Returns the person's hit, or None and the organisation's name ("" if none)."""
+    verbs = [m.start() + a for a, b in spans for m in _SAYS.finditer(ctx.body[a:b])]
+    if not verbs:
+        return None, ""
+    people = [h for a, b in spans for h in ctx.hits_in(a, b, "person")]
+    if people:
+        return min(people, key=lambda h: min(abs(h.start - v) for v in verbs)), ""
+    if any(_PRONOUN_SPEAKER.search(ctx.body[a:b]) for a, b in spans):
+        return ctx.last_hit_before(quote_start, "person"), ""
+    named = [(h.start, h.end, h.text) for a, b in spans for h in ctx.hits_in(a, b, "company")]
+    named += [
+        (c.start, c.end, c.source.name) for c in ctx.regulators + ctx.cited if any(a <= c.start < b for a, b in spans)
+    ]
+    near = sorted((min(min(abs(end - v), abs(start - v)) for v in verbs), name) for start, end, name in named)
+    return None, (near[0][1] if near and near[0][0] <= 25 else "")
 
 
 def _employers(batch: list[ArticleContext]) -> dict[int, set[int]]:

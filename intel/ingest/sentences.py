@@ -13,8 +13,6 @@ import itertools
 import re
 from functools import lru_cache
 
-from spacy.attrs import IS_PUNCT, ORTH
-
 from .context import ArticleContext, IngestEnv, Sentence
 from .nlp import sentence_tokenizer
 
@@ -171,6 +169,8 @@ def _read_piece(piece: str, offset: int, after_ender: bool, starts: list[int]) -
 @lru_cache(maxsize=65536)
 def _piece_tokens(piece: str) -> tuple[tuple[int, bool, bool], ...]:
     """(offset, ends a sentence, is punctuation) of each token spaCy makes of ``piece``."""
+    from spacy.attrs import IS_PUNCT, ORTH  # spaCy loads when a process first ingests
+
     doc = sentence_tokenizer().make_doc(piece)
     enders = _sentence_enders()
     orths, puncts = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
@@ -186,6 +186,8 @@ def _tokenized_sentencizer_spans(text: str) -> list[tuple[int, int]]:
     ``Token`` object per token; the same rule over the tokenizer's arrays of string
     hashes and punctuation flags costs a quarter as much.
     """
+    from spacy.attrs import IS_PUNCT, ORTH
+
     doc = sentence_tokenizer().make_doc(text)
     if not len(doc):
         return []
