@@ -68,30 +68,39 @@ def _negated(verb: Token) -> bool:
 
 
 def _governing_status(verb: Token) -> str | None:
-    """The status a verb or one that governs it sets ("denied … would exit" → denied)."""
+    """The status a verb or one that governs it sets. Up the chain, a denial or a
+    giving-up outranks an intention ("denied reports that it plans to exit" is
+    denied), which outranks talks and agreement."""
+    found: list[str] = []
     token = verb
     for _ in range(4):
         lemma = token.lemma_.lower()
         particles = {c.lower_ for c in token.children if c.dep_ in {"prt", "dobj"}}
-        if lemma in DENY or (lemma == "rule" and "out" in particles):
-            return EventStatus.DENIED
-        if lemma in PLAN and _negated(token):
-            return EventStatus.DENIED  # "is not planning to exit"
-        if lemma in CANCEL or (lemma == "call" and "off" in particles) or (lemma == "pull" and "plug" in particles):
-            return EventStatus.CANCELLED
-        if lemma in PLAN:
-            return EventStatus.PLANNED
-        if lemma in TALKS:
-            return EventStatus.IN_PROGRESS
         auxiliaries = {c.lower_ for c in token.children if c.dep_ == "aux"}
-        if auxiliaries & {"would", "could", "might"} and "have" in auxiliaries and token.tag_ == "VBN":
-            return EventStatus.CANCELLED  # "a deal that would have forced it to buy": it did not happen
-        if lemma in AGREE and token is not verb:
-            return EventStatus.ANNOUNCED
+        if lemma in DENY or (lemma == "rule" and "out" in particles) or (lemma in PLAN and _negated(token)):
+            found.append(EventStatus.DENIED)  # also "is not planning to exit"
+        elif lemma in CANCEL or (lemma == "call" and "off" in particles) or (lemma == "pull" and "plug" in particles):
+            found.append(EventStatus.CANCELLED)
+        elif auxiliaries & {"would", "could", "might"} and "have" in auxiliaries and token.tag_ == "VBN":
+            found.append(EventStatus.CANCELLED)  # "a deal that would have forced it to buy": it did not happen
+        elif lemma in PLAN:
+            found.append(EventStatus.PLANNED)
+        elif lemma in TALKS:
+            found.append(EventStatus.IN_PROGRESS)
+        elif lemma in AGREE and token is not verb:
+            found.append(EventStatus.ANNOUNCED)
         if token.dep_ not in _CLIMB or token.head is token:
-            return None
+            break
         token = token.head
+    for status in _PRIORITY:
+        if status in found:
+            return status
     return None
+
+
+_PRIORITY = (
+    EventStatus.DENIED, EventStatus.CANCELLED, EventStatus.PLANNED, EventStatus.IN_PROGRESS, EventStatus.ANNOUNCED,
+)  # fmt: skip
 
 
 def status_from_parse(doc: Doc, offset: int, event_type: str, sentence: str) -> str | None:
