@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from intel.choices import Method, ReviewStatus
-from intel.review import confirm_records, reject_records
+from intel.review import confirm_records, reject_records, with_support
 
 PROVENANCE_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
 
@@ -52,6 +52,18 @@ class ReviewableAdminMixin:
             obj.reviewed_by = request.user
             obj.reviewed_at = timezone.now()
         super().save_model(request, obj, form, change)  # type: ignore[misc]
+
+
+class SupportAdminMixin:
+    """Companies, people and products: how many articles and publishers name each, so
+    that the list of proposals can be sorted by support."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return with_support(super().get_queryset(request))  # type: ignore[misc]
+
+    @admin.display(description="Support (articles / sources)", ordering="-support_articles")
+    def support(self, obj: Any) -> str:
+        return f"{obj.support_articles} / {obj.support_sources}"
 
 
 PROVENANCE_FIELDSET = ("Provenance and review", {"fields": PROVENANCE_FIELDS, "classes": ["collapse"]})

@@ -13,7 +13,14 @@ from django.urls import URLPattern, path
 from intel.merge import merge_companies
 from intel.models import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
 
-from .base import PROVENANCE_FIELDSET, HistoryAdmin, ReviewableAdminMixin, confirm_selected, reject_selected
+from .base import (
+    PROVENANCE_FIELDSET,
+    HistoryAdmin,
+    ReviewableAdminMixin,
+    SupportAdminMixin,
+    confirm_selected,
+    reject_selected,
+)
 from .views import import_companies_view
 
 
@@ -79,10 +86,10 @@ def merge_selected(
 
 
 @admin.register(Company)
-class CompanyAdmin(ReviewableAdminMixin, HistoryAdmin):
+class CompanyAdmin(SupportAdminMixin, ReviewableAdminMixin, HistoryAdmin):
     change_list_template = "admin/intel/company/change_list.html"
 
-    list_display = ["name", "headquarters", "ticker", "watched", "review_status", "method", "confidence"]
+    list_display = ["name", "headquarters", "ticker", "watched", "review_status", "support", "method", "confidence"]
     list_filter = ["watched", "review_status", "method", ("headquarters", admin.RelatedOnlyFieldListFilter), "tags"]
     list_select_related = ["headquarters"]
     list_editable = ["watched"]
@@ -116,8 +123,8 @@ class PersonAliasInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ReviewableAdminMixin, HistoryAdmin):
-    list_display = ["name", "review_status", "method", "confidence"]
+class PersonAdmin(SupportAdminMixin, ReviewableAdminMixin, HistoryAdmin):
+    list_display = ["name", "review_status", "support", "method", "confidence"]
     list_filter = ["review_status", "method"]
     search_fields = ["name", "aliases__text"]
     prepopulated_fields = {"slug": ["name"]}
@@ -142,8 +149,8 @@ class ProductAliasInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ReviewableAdminMixin, HistoryAdmin):
-    list_display = ["name", "maker", "category", "price_tier", "review_status"]
+class ProductAdmin(SupportAdminMixin, ReviewableAdminMixin, HistoryAdmin):
+    list_display = ["name", "maker", "category", "price_tier", "review_status", "support"]
     list_filter = ["category", "price_tier", "review_status"]
     list_select_related = ["maker"]
     search_fields = ["name", "aliases__text", "maker__name"]

@@ -542,6 +542,8 @@ def _organisation(
     if key in NEWS_OUTLETS or (key.split()[0] in NEWS_OUTLETS and _OUTLET_WORDS.search(surface)):
         add("source", surface, start, end, 0.7, "a news outlet")
         return
+    if len(words) >= 2 and surface.isupper() and legal_base(surface) == surface:
+        return  # "REALITY TV STAR": a heading or a shout, not a name
     if _EVENT_WORDS.search(surface) or _INSTITUTION_WORDS.search(surface):
         return
     if len(words) == 1 and any(
