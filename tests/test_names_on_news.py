@@ -133,3 +133,13 @@ def test_a_confirmed_name_matches_as_known(staff_user):
     entry = [e for e in data["events"] if e["type"] == "market_entry"]
     assert entry and {c["name"] for c in entry[0]["companies"]} == {"Lumenfield"}
     assert Market.objects.get(name="India").pk in {m["id"] for m in entry[0]["markets"]}
+
+
+def test_a_ticker_is_nothing_and_a_model_number_makes_a_product():
+    found = proposed(
+        "Brightwater Corp (NYSE: BWC) said on Monday that its Brightwater X5 solar panel would go on sale in India, "
+        "where the solar panel maker plans to open a factory. Brightwater shares rose 3%."
+    )
+    assert "Brightwater" in found["company"]
+    assert not {"BWC", "NYSE"} & found.get("company", set())
+    assert "X5" in found.get("product", set())

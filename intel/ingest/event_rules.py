@@ -114,7 +114,7 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
     ),
     Trigger(
         "leadership change", EventType.LEADERSHIP_CHANGE,
-        _p(r"\b(?:appoint(?:s|ed|ment)|nam(?:es|ed) (?:\w+ ){0,3}(?:as )?(?:its )?(?:new )?(?:ceo|chief|chairman|president)|"
+        _p(r"\b(?:appoint(?:s|ed|ment)|nam(?:es|ed) (?:\w+ ){0,5}(?:as )?(?:its |the )?(?:new |next )?(?:ceo|chief|chairman|president)|"
            r"step(?:s|ped|ping)? down|resign(?:s|ed|ation)?|successor|succeed(?:s|ed)?|"
            r"t(?:akes|ake|ook) over (?:from|as)|replac(?:es|ed|ing) \w+ (?:\w+ )?as|"
            r"(?:leave|leaves|leaving|left) the (?:company|firm|group|board)|parting company with|"

@@ -130,6 +130,7 @@ TITLE_WORDS = frozenset(
 )
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Prof)\.?\s")
 _MODEL_NUMBER = re.compile(r"^(?:[A-Z]{1,3}-?\d{1,4}[A-Za-z]?|\d{1,4}[A-Z]{1,3})$")  # X5, PS2, 3GSM
+_MODEL_TAIL = re.compile(r"^(?:[A-Z]{1,3}-?\d{1,4}[A-Za-z]?|\d{1,3})$")  # "Acme X5", "Acme 64" (not a year)
 _CAMEL_PRODUCT = re.compile(r"^[a-z]{1,2}[A-Z][A-Za-z]+$")  # iPod, iPhone, eBook
 _MONEY = re.compile(r"\d")
 _DETERMINERS = ("the ", "The ", "a ", "A ", "an ", "An ")
@@ -250,7 +251,9 @@ _POSSESSOR = re.compile(r"([A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*)(?:'s|’s) $")
 _LIST_GAP = re.compile(r"\s*(?:,|and|or|&)?\s*(?:and\s+|or\s+)?(?:the\s+)?")
 
 
-def _product_lists(text: str, sentences: Iterable[tuple[int, int]], add: AddFn) -> list[tuple[int, int]]:
+def _product_lists(
+    text: str, sentences: Iterable[tuple[int, int]], add: AddFn, makers: set[str]
+) -> list[tuple[int, int]]:
     """Products named after their makers in a list that ends in a product noun, or
     written like "iPhone": "the Acme Rocket, Bolt Cloud lineup and the Bolt Storm
     and Storm S series devices". Each run's first word is the maker (a run that starts
@@ -280,7 +283,8 @@ def _product_lists(text: str, sentences: Iterable[tuple[int, int]], add: AddFn) 
                     maker, name, at = heads[words[0]], run.group(), run.start()
                 elif _CAMEL_PRODUCT.match(words[0]) or _MODEL_NUMBER.match(words[0]) or words[0] in COMMON_ACRONYMS:
                     continue  # "iPhone 4S", "GB": a product's name or a unit, not a maker's
-                elif noun_after or camel:
+                elif noun_after or camel or (words[0] in makers and _MODEL_TAIL.match(words[-1])):
+                    # … or a company's name and a model number: "Acme X5", "Acme 64".
                     maker, name, at = words[0], " ".join(words[1:]), run.start() + len(words[0]) + 1
                 else:
                     continue
@@ -292,6 +296,16 @@ def _product_lists(text: str, sentences: Iterable[tuple[int, int]], add: AddFn) 
                     add("company", maker, run.start(), run.start() + len(maker), 0.75, "the maker of a named product")
                 covered.append((run.start(), run.end()))
     return covered
+
+
+_TICKER = re.compile(
+    r"\((?:NYSE|Nasdaq|NASDAQ|LSE|TSX|ASX|HKEX|SEHK|SGX|BSE|NSE|TSE|Euronext|Xetra|FWB|SIX)\s*:\s*[A-Z0-9.]{1,8}\)"
+)
+
+
+def _tickers(text: str) -> list[tuple[int, int]]:
+    """Stock tickers ("(NYSE: T)"): nothing to propose there."""
+    return [m.span() for m in _TICKER.finditer(text)]
 
 
 def _sentence_of(doc: Doc, ent: Span) -> Span:
@@ -379,7 +393,8 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
 
     single_word_people: set[str] = set()
     sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
-    covered = _product_lists(text, sentences, add)
+    makers = {legal_base(org) or org for org in org_surfaces}
+    covered = _product_lists(text, sentences, add, makers) + _tickers(text)
     for ent in doc.ents:
         label = ent.label_
         if label not in {"ORG", "PERSON", "PRODUCT", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "EVENT"}:
@@ -563,7 +578,12 @@ def _organisation(
     if _brand_context(ent) and _another_company_in_sentence(ent, org_surfaces, surface):
         return  # "Bolt, which makes Acme brand phones", "the Acme search engine": this mention is no company
     if _CAMEL_PRODUCT.match(words[0]) or any(_MODEL_NUMBER.match(w) for w in words):
-        add("product", surface, start, end, 0.6, "a product name (model number or iName)")
+        maker = next((m for m in map(legal_base, org_surfaces) if m and surface.startswith(m + " ")), "")
+        if maker:  # "Acme X5": Acme's product X5
+            at = start + len(maker) + 1
+            add("product", surface[len(maker) + 1 :], at, end, 0.6, f"a model of {maker}", maker=maker)
+        else:
+            add("product", surface, start, end, 0.6, "a product name (model number or iName)")
         return
     # "BT Together" where BT is a company this article names: a product of BT, unless
     # the rest is a corporate word ("Mitsubishi Motors").
