@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
-from . import dedupe, events, known_entities, new_entities, normalise, quotes, sentences, tags, time
+from . import dedupe, events, known_entities, new_entities, nlp, normalise, quotes, sentences, tags, time
 from .context import ArticleContext, IngestEnv, IngestInput
 from .dates import PublishedDate
 from .errors import IngestError
@@ -84,6 +84,11 @@ def ingest_articles(
     # database lock is held while waiting on the network (nor the collector paused,
     # for every thread of the process).
     _run_stage(normalise, batch, env)
+    # The trained pipeline loads on a process's first batch, before the pause and the
+    # transaction: loading takes a second (no lock held meanwhile), and srsly re-enables
+    # the collector after unpacking the model's weights, which would end the pause.
+    nlp.model()
+    nlp.sentence_tokenizer()
     with _cyclic_gc_paused():
         with transaction.atomic():
             for stage in STAGES[1:]:
