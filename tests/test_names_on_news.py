@@ -143,3 +143,12 @@ def test_a_ticker_is_nothing_and_a_model_number_makes_a_product():
     assert "Brightwater" in found["company"]
     assert not {"BWC", "NYSE"} & found.get("company", set())
     assert "X5" in found.get("product", set())
+
+
+def test_a_description_before_a_name_is_not_a_name():
+    found = proposed(
+        "Solar panel maker Brightwater Corp said on Monday it would buy Lumenfield Ltd, a rival supplier, "
+        "for $2bn. Budget carriers Skyhop and Airlift also cut fares."
+    )
+    assert not {"Solar", "Budget"} & found.get("company", set())
+    assert "Brightwater" in found["company"]

@@ -117,7 +117,7 @@ BUSINESS_LEMMAS = frozenset(
     invest investment launch price market customer contract supply partner partnership agreement ipo listing
     fund funding raise float bankruptcy subsidiary brand product store plant factory job employee executive
     chief chairman ceo boss earnings loss quarter dividend shares stock analyst competitor rival sue lawsuit
-    licence license regulator fine
+    licence license regulator fine company firm business industry operator corporate commercial website user
     """.split()  # noqa: SIM905 - a paragraph of words reads better than a column
 )
 TITLE_WORDS = frozenset(
@@ -333,6 +333,19 @@ def _company_noun_near(ent: Span) -> bool:
     return first != ent.start and any(t.lower_ in COMPANY_NOUNS for t in doc[max(0, first - 3) : first])
 
 
+def _describes_a_name(ent: Span) -> bool:
+    """Whether a one-word name starts a description of the name after it: lower-case
+    words ending in a company noun, then a proper noun ("Solar panel maker Acme")."""
+    doc = ent.doc
+    for i in range(ent.end, min(ent.end + 3, len(doc) - 1)):
+        token = doc[i]
+        if not token.text.islower():
+            return False
+        if token.lower_ in COMPANY_NOUNS and doc[i + 1].pos_ == "PROPN":
+            return True
+    return False
+
+
 def _listed_with_organisations(ent: Span) -> bool:
     """Whether the name is one of a list of organisations ("Acme, Bolt and Cargo")."""
     doc = ent.doc
@@ -528,9 +541,8 @@ def _organisation(
     if ent.label_ == "ORG" and len(words) == 2 and words[-1] in surnames:
         add("person", surface, start, end, 0.6, "a name whose surname the model calls a person")
         return  # "Jane Doe" read as an organisation once, "Ms Doe" a person after
-    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
-    if len(words) == 1 and ent.start == ent.sent.start and following is not None and following.tag_ == "NNS":
-        return  # "Budget carriers Acme and Bolt": an adjective starting the sentence
+    if len(words) == 1 and _describes_a_name(ent):
+        return  # "Solar panel maker Acme", "Budget carriers Acme and Bolt": a description, not a name
     if not key or not legal_base(surface):
         return  # "Corp", "Inc": a legal form alone
     if (
