@@ -122,8 +122,8 @@ BUSINESS_LEMMAS = frozenset(
 )
 TITLE_WORDS = frozenset(
     """
-    senior executive vice president chief officer ceo cfo cto coo cmo chairman chairwoman chair founder co-
-    founder cofounder director head general manager managing spokesperson spokesman spokeswoman analyst
+    senior executive vice president chief officer ceo cfo cto coo cmo chairman chairwoman chair founder
+    co-founder cofounder director head general manager managing spokesperson spokesman spokeswoman analyst
     partner secretary minister boss deputy svp evp vp md mr mrs ms dr sir lord lady prime trade finance
     foreign commerce economy economics industry president-elect governor chancellor commissioner
     """.split()  # noqa: SIM905 - a paragraph of words reads better than a column
