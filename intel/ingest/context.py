@@ -206,7 +206,6 @@ class ArticleContext:
     proposed: list[tuple[str, Any]] = field(default_factory=list)  # (kind, record)
     cited: list[CitedSource] = field(default_factory=list)
     regulators: list[CitedSource] = field(default_factory=list)  # government bodies named (sources of kind regulator)
-    world_market: int | None = None  # the "World" region's key, for "the world's largest" (stage 7)
     doc: Doc | None = None  # the trained pipeline's parse of the body (stage 5), for events and quotes
     roles: list[Any] = field(default_factory=list)
     # time

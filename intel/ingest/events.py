@@ -37,7 +37,7 @@ from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .gazetteer import BEYOND_TABLE_CHARS, is_word_char, word_spaced
-from .modality import status_from_parse
+from .modality import CLAUSE_DEPS, status_from_parse, token_at
 from .prefixscan import CASE_FOLD_SURPRISE_CHARS, automaton_of
 from .timex import resolve_range_overlap
 
@@ -152,8 +152,9 @@ def _unique(ids: list[int]) -> list[int]:
 
 
 def _draft(
-    ctx: ArticleContext, sentence: Sentence, trigger: Trigger, span: tuple[int, int], rule_label: str
-) -> Draft | None:
+    ctx: ArticleContext, sentence: Sentence, trigger: Trigger, span: tuple[int, int], rule_label: str,
+    world: int | None = None,  # the "World" region's key, for "the world's largest"
+) -> Draft | None:  # fmt: skip
     text = ctx.body[sentence.start : sentence.end]
     trigger_at = sentence.start + span[0]
     # Companies this article names or supports; a proposal made from another article
@@ -165,8 +166,8 @@ def _draft(
         previous = ctx.last_hit_before(sentence.start, "market")
         if previous is not None:
             markets, confidence = [previous.target_id], confidence - 0.1
-    if trigger.needs_market and not markets and ctx.world_market and _WORLDWIDE.search(text):
-        markets = [ctx.world_market]  # "the world's best-selling", "a global expansion"
+    if trigger.needs_market and not markets and world is not None and _WORLDWIDE.search(text):
+        markets = [world]  # "the world's best-selling", "a global expansion"
     if trigger.needs_market and not markets:
         return None
 
@@ -246,10 +247,10 @@ def _market_acts(ctx: ArticleContext, trigger_at: int, markets: list[int]) -> bo
     """Whether a country named in the sentence is the trigger's subject ("China bans …")."""
     if ctx.doc is None or not markets:
         return False
-    span = ctx.doc.char_span(trigger_at, trigger_at + 1, alignment_mode="expand")
-    if span is None or not len(span):
+    token = token_at(ctx.doc, trigger_at)
+    if token is None:
         return False
-    verb = span[0] if span[0].pos_ == "VERB" else span[0].head
+    verb = token if token.pos_ == "VERB" else token.head
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
     return any(c.ent_type_ in {"GPE", "NORP"} for s in subjects for c in s.subtree)
 
@@ -262,8 +263,6 @@ def _last_trusted_company_before(ctx: ArticleContext, offset: int) -> Hit | None
 
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
-_CLIMB_DEPS = {"xcomp", "ccomp", "advcl", "conj", "acl", "relcl", "pcomp", "prep", "pobj", "dobj", "attr", "acomp",
-               "amod", "compound", "nmod", "npadvmod", "appos", "dep"}  # fmt: skip
 
 
 def grammatical_subject(ctx: ArticleContext, offset: int, companies: list[Hit]) -> Hit | None:
@@ -273,10 +272,9 @@ def grammatical_subject(ctx: ArticleContext, offset: int, companies: list[Hit]) 
     ("was bought by Acme") is the actor. None if the subject names no company."""
     doc = ctx.doc
     assert doc is not None
-    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
-    if span is None or not len(span):
+    token = token_at(doc, offset)
+    if token is None:
         return None
-    token = span[0]
     for _ in range(6):
         agents = [c for c in token.children if c.dep_ == "agent"]
         subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"]
@@ -289,7 +287,7 @@ def grammatical_subject(ctx: ArticleContext, offset: int, companies: list[Hit]) 
         passive = [c for c in token.children if c.dep_ == "nsubjpass"]
         if passive:
             return None
-        if token.head is token or token.dep_ not in _CLIMB_DEPS:
+        if token.head is token or token.dep_ not in CLAUSE_DEPS:
             break
         token = token.head
     return None
@@ -472,7 +470,6 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     world = Market.objects.filter(name="World", kind=MarketKind.REGION).values_list("pk", flat=True).first()
     drafts: list[Draft] = []
     for ctx in todo:
-        ctx.world_market = world
         pronouns = PronounSubjects(ctx.body)
         for sentence in ctx.sentences:
             if sentence.heading:
@@ -487,7 +484,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 if span is not None:
                     fired.append((trigger, span, f"rule:{rule.name}"))
             for trigger, span, label in fired:
-                draft = _draft(ctx, sentence, trigger, span, label)
+                draft = _draft(ctx, sentence, trigger, span, label, world)
                 if draft is not None:
                     drafts.append(draft)
     if not drafts:

@@ -50,8 +50,16 @@ _RUMOUR = re.compile(
     r"according to (?:people|sources|reports))\b",
     re.IGNORECASE,
 )
-_CLIMB = frozenset({"xcomp", "ccomp", "advcl", "conj", "acl", "relcl", "pcomp", "prep", "pobj", "dobj", "attr",
-                    "acomp", "amod", "compound", "nmod", "npadvmod", "appos", "dep", "nsubj", "nsubjpass"})  # fmt: skip
+# Dependencies through which a word's clause reaches the verb that governs it.
+CLAUSE_DEPS = frozenset({"xcomp", "ccomp", "advcl", "conj", "acl", "relcl", "pcomp", "prep", "pobj", "dobj", "attr",
+                         "acomp", "amod", "compound", "nmod", "npadvmod", "appos", "dep"})  # fmt: skip
+_CLIMB = CLAUSE_DEPS | {"nsubj", "nsubjpass"}
+
+
+def token_at(doc: Doc, offset: int) -> Token | None:
+    """The token holding the character at ``offset`` (the trigger word's first)."""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
 
 
 def _verb_of(token: Token) -> Token:
@@ -106,12 +114,12 @@ _PRIORITY = (
 def status_from_parse(doc: Doc, offset: int, event_type: str, sentence: str) -> str | None:
     """The status of the event whose trigger word starts at ``offset``, or None if the
     parse gives no sign (the caller then reads the sentence's cue words)."""
-    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
-    if span is None or not len(span):
+    token = token_at(doc, offset)
+    if token is None:
         return None
     if _RUMOUR.search(sentence):
         return EventStatus.RUMOURED
-    verb = _verb_of(span[0])
+    verb = _verb_of(token)
     governed = _governing_status(verb)
     if governed is not None:
         return governed

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -229,7 +230,19 @@ class Finding:
     reason: str = ""
     maker: str = ""  # products: the maker's name (new or known)
     maker_id: int | None = None  # products: the known maker's record
-    known_id: int | None = None  # the name is a known record's, written differently ("Xiaomi Corp.")
+
+
+@dataclass(frozen=True)
+class _Article:
+    """What the whole article says about its names, read once before its entities."""
+
+    business: bool  # about business: a name needs less to be a company
+    person_names: frozenset[str]  # full names the model calls people (known people's too)
+    person_words: frozenset[str]  # every word of those names
+    surnames: frozenset[str]  # one-word names the model calls people ("Mr Doe said")
+    org_surfaces: frozenset[str]  # names the model calls organisations, and the known companies
+    gpe_surfaces: frozenset[str]  # names the model calls places
+    known_companies: dict[str, KnownName]  # the known companies, by ``name_key``
 
 
 @dataclass
@@ -252,7 +265,7 @@ _LIST_GAP = re.compile(r"\s*(?:,|and|or|&)?\s*(?:and\s+|or\s+)?(?:the\s+)?")
 
 
 def _product_lists(
-    text: str, sentences: Iterable[tuple[int, int]], add: AddFn, makers: set[str]
+    text: str, sentences: Iterable[tuple[int, int]], add: AddFn, makers: AbstractSet[str]
 ) -> list[tuple[int, int]]:
     """Products named after their makers in a list that ends in a product noun, or
     written like "iPhone": "the Acme Rocket, Bolt Cloud lineup and the Bolt Storm
@@ -308,10 +321,6 @@ def _tickers(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _TICKER.finditer(text)]
 
 
-def _sentence_of(doc: Doc, ent: Span) -> Span:
-    return ent.sent if doc.has_annotation("SENT_START") else doc[:]
-
-
 def _is_business_article(doc: Doc) -> bool:
     """Whether the article is about business: enough business words for its length."""
     count = sum(1 for token in doc if token.lemma_.lower() in BUSINESS_LEMMAS)
@@ -357,22 +366,11 @@ def _listed_with_organisations(ent: Span) -> bool:
 
 
 def _business_sentence(ent: Span) -> bool:
-    return any(t.lemma_.lower() in BUSINESS_LEMMAS for t in _sentence_of(ent.doc, ent))
+    return any(t.lemma_.lower() in BUSINESS_LEMMAS for t in ent.sent)
 
 
-def _overlapping(known: list[KnownName], start: int, end: int) -> list[int]:
-    return [i for i, k in enumerate(known) if k.start < end and start < k.end]
-
-
-def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]] = ()) -> Analysis:
-    """Decide what the article's new names are (see the module's docstring)."""
+def _read_article(doc: Doc, known: list[KnownName]) -> _Article:
     text = doc.text
-    heading_spans = list(headings)
-    places = place_names()
-    business = _is_business_article(doc)
-    supported: set[int] = set()
-    dropped: set[int] = set()
-
     # Every word of every full name the model calls a person, and the names themselves
     # (known people's too): a single word that is one of them is that person, not a company.
     person_words: set[str] = set()
@@ -384,14 +382,33 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
         if len(words) >= 2:
             person_names.add(surface)
             person_words.update(words)
-    org_surfaces = {clean_surface(e.text) for e in doc.ents if e.label_ == "ORG" and "\n" not in e.text} | {
-        text[k.start : k.end] for k in known if k.kind == "company"
-    }
-    known_companies = {name_key(text[k.start : k.end]): k for k in known if k.kind == "company"}
-    gpe_surfaces = frozenset(clean_surface(e.text) for e in doc.ents if e.label_ in {"GPE", "LOC"})
-    surnames = frozenset(  # one-word names the model calls a person ("Mr Doe said")
-        clean_surface(e.text) for e in doc.ents if e.label_ == "PERSON" and " " not in clean_surface(e.text)
+    orgs = {clean_surface(e.text) for e in doc.ents if e.label_ == "ORG" and "\n" not in e.text}
+    return _Article(
+        business=_is_business_article(doc),
+        person_names=frozenset(person_names),
+        person_words=frozenset(person_words),
+        surnames=frozenset(
+            clean_surface(e.text) for e in doc.ents if e.label_ == "PERSON" and " " not in clean_surface(e.text)
+        ),
+        org_surfaces=frozenset(orgs | {text[k.start : k.end] for k in known if k.kind == "company"}),
+        gpe_surfaces=frozenset(clean_surface(e.text) for e in doc.ents if e.label_ in {"GPE", "LOC"}),
+        known_companies={name_key(text[k.start : k.end]): k for k in known if k.kind == "company"},
     )
+
+
+def _overlapping(known: list[KnownName], start: int, end: int) -> list[int]:
+    return [i for i, k in enumerate(known) if k.start < end and start < k.end]
+
+
+def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]] = ()) -> Analysis:
+    """Decide what the article's new names are (see the module's docstring)."""
+    text = doc.text
+    heading_spans = list(headings)
+    places = place_names()
+    article = _read_article(doc, known)
+    person_words, org_surfaces = article.person_words, article.org_surfaces
+    supported: set[int] = set()
+    dropped: set[int] = set()
 
     findings: dict[tuple[str, str], Finding] = {}
 
@@ -452,14 +469,9 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
             if label == "ORG" and first.kind == "company" and first.start == start and end > first.end:
                 _product_or_longer_name(text, first, start, end, surface, add, org_surfaces)
             continue
-        shared = {
-            "places": places, "person_names": person_names, "person_words": person_words,
-            "org_surfaces": org_surfaces, "known_companies": known_companies, "business": business,
-            "gpe_surfaces": gpe_surfaces, "surnames": surnames,
-        }  # fmt: skip
         if label == "PERSON":
-            if _company_signs(ent) and business:
-                _organisation(ent, surface, start, end, add, **shared)  # type: ignore[arg-type]
+            if _company_signs(ent) and article.business:
+                _organisation(ent, surface, start, end, add, article)
             else:
                 _person(surface, start, end, ent, add)
         elif label == "ORG" and ("/" in surface or re.search(r"(?:'s|’s) ", surface)):
@@ -468,11 +480,11 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
                 piece = clean_surface(part.group())
                 if piece and piece[0].isupper():
                     at = start + part.start() + part.group().find(piece)
-                    _organisation(ent, piece, at, at + len(piece), add, **shared)  # type: ignore[arg-type]
+                    _organisation(ent, piece, at, at + len(piece), add, article)
         elif label == "ORG":
-            _organisation(ent, surface, start, end, add, **shared)  # type: ignore[arg-type]
+            _organisation(ent, surface, start, end, add, article)
         elif label == "PRODUCT":
-            _product(ent, surface, start, end, add, known, known_companies, org_surfaces)
+            _product(ent, surface, start, end, add, known, org_surfaces)
 
     _merge_fragments(findings)
     for (kind, _), finding in findings.items():
@@ -522,11 +534,8 @@ def _person(surface: str, start: int, end: int, ent: Span, add: AddFn) -> None:
     add("person", name, start, start + len(name), 0.7, "a person's name (NER)")
 
 
-def _organisation(
-    ent: Span, surface: str, start: int, end: int, add: AddFn, *, places: frozenset[str], person_names: set[str],
-    person_words: set[str], org_surfaces: set[str], known_companies: dict[str, KnownName], business: bool,
-    gpe_surfaces: frozenset[str] = frozenset(), surnames: frozenset[str] = frozenset(),
-) -> None:  # fmt: skip
+def _organisation(ent: Span, surface: str, start: int, end: int, add: AddFn, article: _Article) -> None:
+    org_surfaces, known_companies, business = article.org_surfaces, article.known_companies, article.business
     key = name_key(surface)
     words = surface.split()
     before = ent.doc[ent.start - 1] if ent.start else None
@@ -536,9 +545,12 @@ def _organisation(
     honorific = _HONORIFIC.match(surface)
     if honorific:
         return  # "Dr Khoo": a person, and a surname alone is not proposed
-    if ent.label_ == "ORG" and (surface in person_names or (len(words) <= 2 and all(w in person_words for w in words))):
+    person_words = article.person_words
+    if ent.label_ == "ORG" and (
+        surface in article.person_names or (len(words) <= 2 and all(w in person_words for w in words))
+    ):
         return  # the model calls the same name a person elsewhere
-    if ent.label_ == "ORG" and len(words) == 2 and words[-1] in surnames:
+    if ent.label_ == "ORG" and len(words) == 2 and words[-1] in article.surnames:
         add("person", surface, start, end, 0.6, "a name whose surname the model calls a person")
         return  # "Jane Doe" read as an organisation once, "Ms Doe" a person after
     if len(words) == 1 and _describes_a_name(ent):
@@ -551,18 +563,10 @@ def _organisation(
         or (_MONEY.search(surface) and " " not in surface and not _MODEL_NUMBER.match(surface))
     ):
         return
-    if surface.isupper() and " " not in surface:
-        # An acronym the article defines ("the State Tobacco Administration (STA)") is what its long form is.
-        defined = re.search(rf"([A-Z][\w&' -]{{3,80}}?)\s*\(\s*{re.escape(surface)}\s*\)", ent.doc.text)
-        if defined and _PUBLIC_BODY.search(defined.group(1)):
-            add("regulator", surface, start, end, 0.7, "the acronym of a government body")
-            return
-    if surface.isupper() and " " not in surface and len(surface) >= 3:
-        mentions = [m.start() for m in re.finditer(rf"\b{re.escape(surface)}\b", ent.doc.text)]
-        if mentions and all(ent.doc.text[max(0, m - 4) : m].lower() == "the " for m in mentions):
-            # Always "the STA": how news names agencies and bodies, not companies.
-            add("regulator", surface, start, end, 0.5, "an acronym always written with 'the'")
-            return
+    body_acronym = _public_body_acronym(ent.doc.text, surface) if surface.isupper() and " " not in surface else None
+    if body_acronym is not None:
+        add("regulator", surface, start, end, *body_acronym)
+        return
     if surface in PUBLIC_BODY_ACRONYMS or _PUBLIC_BODY.search(surface):
         add("regulator", surface, start, end, 0.7, "a government body or regulator (NER)")
         return
@@ -624,9 +628,10 @@ def _organisation(
     if _company_noun_near(ent):
         confidence += 0.25
         reasons.append("a company noun next to it")
-    if ent.doc.text[ent.end_char : ent.end_char + 2] in {"'s", "’s"} and _business_sentence(ent):
+    in_business_sentence = _business_sentence(ent)
+    if ent.doc.text[ent.end_char : ent.end_char + 2] in {"'s", "’s"} and in_business_sentence:
         confidence += 0.1
-    if _business_sentence(ent):
+    if in_business_sentence:
         confidence += 0.1 if business else 0.0
         reasons.append("a business sentence")
     if business and _listed_with_organisations(ent):
@@ -634,7 +639,7 @@ def _organisation(
         reasons.append("listed with other organisations")
     if not business and confidence < 0.7:
         return  # a name in an article that is not about business needs a strong sign
-    if (key in places or (key in city_names() and surface in gpe_surfaces)) and confidence < 0.7:
+    if (key in place_names() or (key in city_names() and surface in article.gpe_surfaces)) and confidence < 0.7:
         return  # a place ("Brussels said"); the gazetteer knows the countries that are markets
     add("company", legal_base(surface) or surface, start, end, min(confidence, 0.85),
         "an organisation (NER): " + (", ".join(reasons) or "named in a business article"))  # fmt: skip
@@ -650,11 +655,24 @@ BRAND_NOUNS = frozenset(
 )
 
 
-def _another_company_in_sentence(ent: Span, org_surfaces: set[str], surface: str) -> bool:
+def _another_company_in_sentence(ent: Span, org_surfaces: AbstractSet[str], surface: str) -> bool:
     """Whether the sentence names another organisation, which may own the brand
     ("Matsushita, which makes Acme brand products"); "the Acme brand" alone is Acme's."""
     sentence = ent.sent.text
     return any(org != surface and org not in surface and org in sentence for org in org_surfaces)
+
+
+def _public_body_acronym(text: str, acronym: str) -> tuple[float, str] | None:
+    """(confidence, reason) where the acronym names a government body: the article defines
+    it as one's ("the State Tobacco Administration (STA)"), or always writes it with
+    "the" ("the STA"), as news names agencies and bodies, not companies."""
+    defined = re.search(rf"([A-Z][\w&' -]{{3,80}}?)\s*\(\s*{re.escape(acronym)}\s*\)", text)
+    if defined and _PUBLIC_BODY.search(defined.group(1)):
+        return 0.7, "the acronym of a government body"
+    mentions = [m.start() for m in re.finditer(rf"\b{re.escape(acronym)}\b", text)] if len(acronym) >= 3 else []
+    if mentions and all(text[max(0, m - 4) : m].lower() == "the " for m in mentions):
+        return 0.5, "an acronym always written with 'the'"
+    return None
 
 
 def _brand_context(ent: Span) -> bool:
@@ -675,9 +693,8 @@ def _brand_context(ent: Span) -> bool:
 
 
 def _product(
-    ent: Span, surface: str, start: int, end: int, add: AddFn, known: list[KnownName],
-    known_companies: dict[str, KnownName], org_surfaces: set[str],
-) -> None:  # fmt: skip
+    ent: Span, surface: str, start: int, end: int, add: AddFn, known: list[KnownName], org_surfaces: frozenset[str]
+) -> None:
     # The maker: a company named right before the product ("Apple iPod"), else the
     # nearest company before it in the sentence.
     sentence = ent.sent
@@ -694,7 +711,7 @@ def _product(
     add("product", surface, start, end, 0.6, f"a product (NER) of {maker}", maker=maker, maker_id=maker_id)
 
 
-def _unit_or_joint_name(tail: str, orgs: set[str]) -> bool:
+def _unit_or_joint_name(tail: str, orgs: AbstractSet[str]) -> bool:
     """Whether the words after a company's name make a company's name with it: a place
     ("Acme Canada"), another organisation ("Acme Ericsson", "Acme Idea" for Idea
     Cellular) or an acronym ("Acme USA")."""
@@ -704,7 +721,7 @@ def _unit_or_joint_name(tail: str, orgs: set[str]) -> bool:
 
 
 def _product_or_longer_name(
-    text: str, company: KnownName, start: int, end: int, surface: str, add: AddFn, other_orgs: set[str]
+    text: str, company: KnownName, start: int, end: int, surface: str, add: AddFn, other_orgs: AbstractSet[str]
 ) -> None:
     """An ORG that starts with a known company's name ("Acme Rocket", "Acme Canada",
     "Acme Ericsson"): the company's unit in a country, or a joint company, where the

@@ -80,13 +80,13 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             record = records.get((finding.kind, name_key(finding.name)))
             if record is None:
                 continue
-            if finding.kind in {"source", "regulator"}:
+            if finding.kind == "source":
                 for start, end in finding.spans:
-                    before = ctx.body[max(0, start - 60) : start]
-                    if finding.kind == "source":
-                        ctx.cited.append(CitedSource(record, start, end, "interview" in before))
-                    else:
-                        ctx.regulators.append(CitedSource(record, start, end, False))
+                    interview = "interview" in ctx.body[max(0, start - 60) : start]
+                    ctx.cited.append(CitedSource(record, start, end, interview))
+                continue
+            if finding.kind == "regulator":
+                ctx.regulators += [CitedSource(record, start, end, False) for start, end in finding.spans]
                 continue
             if getattr(record, "_rivalscope_new", False):
                 ctx.proposed.append((finding.kind, record))
@@ -95,7 +95,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 ctx.hits.append(
                     Hit(start, end, ctx.body[start:end], finding.kind, record.pk, Method.DISCOVERED, finding.confidence)
                 )
-            ctx.sort_hits()
+        ctx.sort_hits()
         _surnames(ctx)
         _propose_roles(ctx)
     _link_cited_sources(todo)
@@ -105,7 +105,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
 
 @lru_cache(maxsize=4096)
 def _name_pattern(surface: str) -> re.Pattern[str]:
-    """What ``name_starts`` finds, as a regular expression (kept as its specification, for the tests)."""
+    """A name as a whole word, a possessive allowed (cached: the same names come back article after article)."""
     return re.compile(rf"(?<!\w){re.escape(surface)}(?:'s|’s)?(?!\w)")
 
 

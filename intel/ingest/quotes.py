@@ -109,8 +109,10 @@ def _speaker(ctx: ArticleContext, spans: list[tuple[int, int]], quote_start: int
     named += [
         (c.start, c.end, c.source.name) for c in ctx.regulators + ctx.cited if any(a <= c.start < b for a, b in spans)
     ]
-    near = sorted((min(min(abs(end - v), abs(start - v)) for v in verbs), name) for start, end, name in named)
-    return None, (near[0][1] if near and near[0][0] <= 25 else "")
+    nearest = min(
+        ((min(min(abs(end - v), abs(start - v)) for v in verbs), name) for start, end, name in named), default=None
+    )
+    return None, (nearest[1] if nearest is not None and nearest[0] <= 25 else "")
 
 
 def _employers(batch: list[ArticleContext]) -> dict[int, set[int]]:

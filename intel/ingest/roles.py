@@ -131,19 +131,22 @@ def _before(
     if _ANAPHOR.search(text[window_start:title_start]):
         last = _last_before(companies, title_start)
         return title, last.record if last else None
-    after = _after(text, end, sentence, companies, title_only=False)
+    after = _after(text, end, sentence, companies, default_owner=False)
     if after is not None and after[1] is not None:
         return title, after[1]
     return title, _owner_by_default(title, companies, title_start)
 
 
 _AFTER_LEAD = re.compile(r"^\s*,\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?", re.IGNORECASE)
+_SPACE_AND_THE = re.compile(r"\s*(?:(?i:the) )?")
 _AS = re.compile(r"^\s+(?:\w+\s+){0,3}?as\s+(?:the\s+|its\s+|their\s+|a\s+)?(?:new\s+|next\s+)?", re.IGNORECASE)
 
 
 def _after(
-    text: str, end: int, sentence: tuple[int, int], companies: list[CompanyName], title_only: bool = True
+    text: str, end: int, sentence: tuple[int, int], companies: list[CompanyName], default_owner: bool = True
 ) -> tuple[str, int | None] | None:
+    """The title and company after the name; with ``default_owner``, a title with no
+    company beside it goes to the one named last before (``_owner_by_default``)."""
     tail = text[end : sentence[1]]
     lead = _AFTER_LEAD.match(tail) or _AS.match(tail)
     if lead is None:
@@ -164,10 +167,7 @@ def _after(
         if raw == ",":
             break
         if lowered in {"at", "of", "for", "with"} and taken:
-            rest = at + word.end()
-            rest += len(text[rest:]) - len(text[rest:].lstrip())
-            if text[rest : rest + 4].lower() == "the ":
-                rest += 4
+            rest = _SPACE_AND_THE.match(text, at + word.end()).end()  # type: ignore[union-attr]  # always matches
             found = next((c for c in companies if c.start == rest), None)
             if found is not None:
                 company = company or found
@@ -188,7 +188,7 @@ def _after(
     if not taken or not any(_clean(w.group()) in HEADS for w in taken):
         return None
     title = " ".join(_clean(w.group()) for w in taken)
-    if company is None and title_only:
+    if company is None and default_owner:
         return title, _owner_by_default(title, companies, end)
     return title, company.record if company else None
 
