@@ -29,7 +29,8 @@ Method
    markets and products are the distinct records its ``Mention`` rows point at (mention and
    record not rejected), with the records' names and aliases; people carry their ``Role`` rows
    (company, title) and products their maker. Events are those with ``Evidence`` from the
-   article, with type, status, time range, markets and participants; the main company is
+   article, with type, status, time range, markets and participants (companies, then a
+   regulatory action's regulators); the main company is
    ``Event.main_company_id()`` (actor, else target, else partner). Quotes are the article's
    ``Quote`` rows (text, linked person or the speaker's name as written). Time phrases are not
    stored nor returned by ``ingest_articles``: the script wraps stage 6's ``run`` to keep each
@@ -566,7 +567,9 @@ def read_system(article_id: int, times: list[Any] | None) -> SystemOutput:
     event_ids = set(Evidence.objects.filter(article_id=article_id).values_list("event_id", flat=True))
     events = (
         not_rejected(Event.objects.filter(pk__in=event_ids))
-        .prefetch_related("participants__company__aliases", Prefetch("markets__aliases", queryset=names_only.queryset))
+        .prefetch_related(
+            "participants__company__aliases", "regulators", Prefetch("markets__aliases", queryset=names_only.queryset)
+        )
         .order_by("pk")
     )
     for event in events:
@@ -577,7 +580,7 @@ def read_system(article_id: int, times: list[Any] | None) -> SystemOutput:
                 type=event.type,
                 status=event.status,
                 main=participants.get(main_id) if main_id else None,
-                participants=tuple(participants.values()),
+                participants=(*participants.values(), *(Item(r.name, keys_of(r.name)) for r in event.regulators.all())),
                 markets=tuple(market_item(m) for m in event.markets.all()),
                 time=(event.time_start, event.time_end),
             )

@@ -70,7 +70,7 @@ LISTS = {
     "/api/v1/sources/": AUTH + 1,
     "/api/v1/articles/": AUTH + 1,  # page with source
     "/api/v1/mentions/": AUTH + 1,  # page with targets
-    "/api/v1/events/": AUTH + 4,  # page, participants with company, markets, tags
+    "/api/v1/events/": AUTH + 5,  # page, participants with company, markets, regulators, tags
     "/api/v1/quotes/": AUTH + 1,
     "/api/v1/tags/": AUTH + 1,
     "/api/v1/relationships/": AUTH + 1,
@@ -86,8 +86,8 @@ DETAILS = {
     "sources": AUTH + 1,
     # the article, mentions, evidence with events, quotes, tags, cited sources
     "articles": AUTH + 6,
-    # the event, participants, markets, tags, evidence with articles and sources
-    "events": AUTH + 5,
+    # the event, participants, markets, regulators, tags, evidence with articles and sources
+    "events": AUTH + 6,
     "quotes": AUTH + 1,
     "relationships": AUTH + 1,
     "markets": AUTH + 2,
@@ -129,10 +129,10 @@ def test_a_detail_costs_a_fixed_number_of_queries(reader_api, django_assert_num_
 def test_the_timeline_and_overview_cost_a_fixed_number_of_queries(reader_api, django_assert_num_queries):
     ids = make_rows(2)
     reader_api.get("/api/v1/")
-    # the company with aliases and tags, events, participants, markets, tags, evidence
-    with django_assert_num_queries(AUTH + 8):
+    # the company with aliases and tags, events, participants, markets, regulators, tags, evidence
+    with django_assert_num_queries(AUTH + 9):
         assert reader_api.get(f"/api/v1/companies/{ids['companies']}/timeline/").status_code == 200
-    with django_assert_num_queries(AUTH + 6):
+    with django_assert_num_queries(AUTH + 7):
         assert reader_api.get(f"/api/v1/markets/{ids['markets']}/overview/").status_code == 200
 
 
@@ -162,9 +162,9 @@ def test_monitoring_lists_cost_the_same_queries_whatever_their_size(
 
 SEARCHES = {
     # PostgreSQL: the planner's estimate, the ranked query (a term this scarce is
-    # searched without a window), the page's rows; events add their three relations.
+    # searched without a window), the page's rows; events add their four relations.
     "/api/v1/articles/?q=headline": AUTH + 3,
-    "/api/v1/events/?q=event": AUTH + 3 + 3,
+    "/api/v1/events/?q=event": AUTH + 3 + 4,
 }
 
 

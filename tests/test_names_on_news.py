@@ -152,3 +152,40 @@ def test_a_description_before_a_name_is_not_a_name():
     )
     assert not {"Solar", "Budget"} & found.get("company", set())
     assert "Brightwater" in found["company"]
+
+
+def test_a_possessive_before_a_corporate_word_is_part_of_one_name():
+    found = proposed(
+        "Winemaker Southvale has rejected a takeover offer from brewing giant Kellerman's Group. "
+        "Kellerman's bought a 10% stake in Southvale last week, and Kellerman's shares fell 3% on the news."
+    )
+    assert "Kellerman's Group" in found["company"]
+    assert not {"Kellerman", "Group"} & found["company"]
+
+
+def test_a_defined_term_of_an_order_is_not_a_company():
+    found = proposed(
+        "The president blocked Brightwater's takeover of Lumenfield Corp on national security grounds. "
+        'The order says: "The Purchaser and Lumenfield shall immediately abandon the proposed takeover." '
+        "Brightwater said it would comply with the order."
+    )
+    assert "Purchaser" not in found.get("company", set())
+
+
+def test_a_name_the_text_calls_a_technology_is_a_product():
+    found = proposed(
+        "Chipmaker Ferrowave Instruments Inc said its new phone chip could cut the cost of handsets. "
+        "The technology, Kestrel-Vox, is being tested by phone makers in Europe. Ferrowave Instruments "
+        "shares rose 4% after the company said it expected the chip to lift revenue and profit next year."
+    )
+    assert "Ferrowave Instruments" in found["company"]
+    assert "Kestrel-Vox" not in found.get("company", set())
+    assert "Kestrel-Vox" in found.get("product", set())
+
+
+def test_a_gathering_is_not_a_company():
+    found = proposed(
+        "Brightwater Corp chief executive Jane Roe showed the new solar roof at her annual Sunvention speech. "
+        "Ms Roe told delegates at Sunvention that Brightwater sales rose 20% last year."
+    )
+    assert "Sunvention" not in found.get("company", set())

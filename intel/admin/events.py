@@ -36,12 +36,12 @@ class EventAdmin(ReviewableAdminMixin, HistoryAdmin):
         "review_status",
     ]
     list_filter = ["type", "status", "review_status", "method", "time_precision", "markets__kind"]
-    search_fields = ["summary", "participants__company__name", "markets__name", "time_phrase"]
+    search_fields = ["summary", "participants__company__name", "markets__name", "regulators__name", "time_phrase"]
     date_hierarchy = "time_start"
-    autocomplete_fields = ["markets", "tags"]
+    autocomplete_fields = ["markets", "regulators", "tags"]
     inlines = [ParticipantInline, EvidenceInline]
     fieldsets = [
-        (None, {"fields": ["type", "status", "summary", "markets", "tags"]}),
+        (None, {"fields": ["type", "status", "summary", "markets", "regulators", "tags"]}),
         ("Time", {"fields": ["time_start", "time_end", "time_precision", "time_phrase"]}),
         PROVENANCE_FIELDSET,
     ]

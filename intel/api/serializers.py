@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from intel.choices import EventType
+from intel.choices import EventType, SourceKind
 from intel.models import (
     Alert,
     Article,
@@ -367,18 +367,30 @@ class EventSerializer(ModelValidationMixin):
     participants = ParticipantSerializer(many=True, required=False)
     markets = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Market.objects.all())
     market_names = serializers.SerializerMethodField()
+    regulators = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Source.objects.filter(kind=SourceKind.REGULATOR),
+        help_text="Sources of kind regulator that took this action (regulatory actions).",
+        error_messages={
+            "does_not_exist": 'No regulator {pk_value}: an event\'s regulators are sources of kind "regulator".'
+        },
+    )  # fmt: skip
+    regulator_names = serializers.SerializerMethodField()
     tags = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Tag.objects.all())
 
     class Meta:
         model = Event
         fields = ["id", "type", "status", "summary", "time_start", "time_end", "time_precision", "time_phrase",
-                  "participants", "markets", "market_names", "tags", *REVIEW_FIELDS, "created_at",
-                  "updated_at"]  # fmt: skip
+                  "participants", "markets", "market_names", "regulators", "regulator_names", "tags",
+                  *REVIEW_FIELDS, "created_at", "updated_at"]  # fmt: skip
         read_only_fields = [*REVIEW_FIELDS, "created_at", "updated_at"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_market_names(self, event: Event) -> list[str]:
         return [market.name for market in event.markets.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_regulator_names(self, event: Event) -> list[str]:
+        return [source.name for source in event.regulators.all()]
 
     def validate_participants(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if any("company" not in p for p in value):

@@ -4,6 +4,8 @@ Mapping (STIX has no "business event", so the closest standard objects are used
 and everything rivalscope-specific travels in ``x_rivalscope_*`` properties):
 
 - company → ``identity`` (``identity_class: organization``), aliases as ``x_rivalscope_aliases``;
+- a regulatory action's regulator (a source of kind regulator) → ``identity``
+  (``identity_class: government``);
 - market → ``location`` (``country`` for countries; ``region`` for regions and segments);
 - event → ``report`` naming its companies and markets in ``object_refs``, its type
   and status as ``labels``, its sources as ``external_references``;
@@ -27,7 +29,7 @@ import stix2
 from django.db.models import Prefetch
 
 from intel.choices import MarketKind
-from intel.models import Company, Event, EventParticipant, Evidence, Market, Relationship
+from intel.models import Company, Event, EventParticipant, Evidence, Market, Relationship, Source
 
 NAMESPACE = uuid.UUID("8c7a1e3e-5b7c-4c55-9d0b-6e0f3b1f3c11")
 MAX_EVENTS = 5000
@@ -52,6 +54,7 @@ def export_bundle(*, companies: Iterable[Company] | None = None, limit: int = MA
     events = Event.objects.prefetch_related(
         Prefetch("participants", queryset=EventParticipant.objects.all()),
         "markets",
+        "regulators",
         Prefetch("evidence", queryset=Evidence.objects.select_related("article__source")),
     ).order_by("-id")
     relationships = Relationship.objects.all()
@@ -67,7 +70,15 @@ def export_bundle(*, companies: Iterable[Company] | None = None, limit: int = MA
     market_ids = {m.pk for e in event_list for m in e.markets.all()}
     markets = list(Market.objects.filter(pk__in=market_ids))
 
+    # A source has no timestamps: a regulator's identity is as old as its first event here.
+    regulators: dict[int, tuple[Source, datetime]] = {}
+    for event in event_list:
+        for regulator in event.regulators.all():
+            seen = regulators.get(regulator.pk)
+            if seen is None or event.created_at < seen[1]:
+                regulators[regulator.pk] = (regulator, event.created_at)
     objects: list[Any] = [_identity(c) for c in company_list]
+    objects += [_government(source, created) for source, created in regulators.values()]
     objects += [_location(m) for m in markets]
     objects += [r for r in (_report(e) for e in event_list) if r is not None]
     exported = {c.pk for c in company_list}
@@ -95,6 +106,18 @@ def _identity(company: Company) -> stix2.Identity:
     )
 
 
+def _government(source: Source, created: datetime) -> stix2.Identity:
+    return stix2.Identity(
+        id=stix_id("identity", "source", source.pk),
+        name=source.name,
+        identity_class="government",
+        created=created,
+        modified=created,
+        custom_properties={"x_rivalscope_id": source.pk, "x_rivalscope_kind": source.kind},
+        allow_custom=True,
+    )
+
+
 def _location(market: Market) -> stix2.Location:
     where = (
         {"country": market.iso_code}
@@ -112,6 +135,7 @@ def _location(market: Market) -> stix2.Location:
 
 def _report(event: Event) -> stix2.Report | None:
     refs = [stix_id("identity", "company", p.company_id) for p in event.participants.all()]
+    refs += [stix_id("identity", "source", r.pk) for r in event.regulators.all()]
     refs += [stix_id("location", "market", m.pk) for m in event.markets.all()]
     if not refs:
         return None  # a STIX report must refer to something

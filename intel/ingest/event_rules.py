@@ -53,7 +53,7 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
            r"offices?|labs?|branches|business)|"
            r"clos(?:e|es|ed|ing) (?:down )?(?:all )?(?:its |their |the )?(?:\d+ )?(?:\w+ )?(?:stores|shops|plants?|"
            r"factor(?:y|ies)|offices?|labs?|branches|operations)|"
-           r"(?:to )?shut down|stop(?:s|ped|ping)? selling|suspend(?:s|ed|ing)? (?:its |their )?(?:\w+ )?(?:\w+ )?"
+           r"(?:to )?shut down|stop(?:s|ped|ping)? selling|(?:suspend|halt)(?:s|ed|ing)? (?:its |their )?(?:\w+ )?(?:\w+ )?"
            r"(?:services|flights|routes|operations)|wind(?:s|ing)? down|retreat(?:s|ed)? from)\b"),
         EventStatus.ANNOUNCED, needs_market=True,
     ),
@@ -61,7 +61,8 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
         "closure", EventType.MARKET_EXIT,
         _p(r"\b(?:(?:is|are|was|were|will be) to (?:shut|close)|to shut down|(?:shut|shuts|shutting|closing|closes|"
            r"closed) down|(?:shut|shuts|shutting|closing|closes|closed) (?:all |the )?(?:its |their )?(?:\d[\d,]* )?"
-           r"(?:\w+ )?(?:stores|shops|plants|factories|labs?|offices|branches))\b"),
+           r"(?:\w+ )?(?:stores|shops|plants|factories|labs?|offices|branches)|(?:labs?|plants?|factor(?:y|ies)|stores|"
+           r"shops|offices|branches) (?:will |would |are to |is to )?(?:close|closes|shut))\b"),
         EventStatus.ANNOUNCED,
     ),
     Trigger(
@@ -84,7 +85,8 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
     Trigger(
         "product launch", EventType.PRODUCT_LAUNCH,
         _p(r"\b(?:launch(?:es|ed|ing)?|unveil(?:s|ed|ing)?|introduc(?:es|ed|ing)|releas(?:es|ed|ing)|"
-           r"roll(?:s|ed|ing)? out|show(?:s|ed)? off|debut(?:s|ed)?) (?:its|the|a|an|new|their)\b"),
+           r"roll(?:s|ed|ing)? out|show(?:s|ed)? off|debut(?:s|ed)?) (?:its|the|a|an|new|their)\b|"
+           r"\b(?:go|goes|going|went|gone) on sale\b|\bavailable from\b"),
         EventStatus.ANNOUNCED,
     ),
     Trigger(
@@ -108,8 +110,8 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
         _p(r"\b(?:acquir(?:e|es|ed|ing)|acquisition of|buy(?:s|ing)? (?:out )?(?!back)|bought|takeover|"
            r"tak(?:e|es|ing) over(?! from| as)|took over(?! from| as| after)|merg(?:e|es|ed|er|ing) with|"
            r"stake in|bid for|offer for|snap(?:s|ped)? up|purchase of|"
-           r"(?:sell(?:s|ing)?|sold) (?:its |their |a |the )?(?:[\w&]+ ){0,5}?(?:stake|unit|arm|division|business|"
-           r"subsidiary|operations)|sale of (?:its|the) \w+)"),
+           r"(?:sell(?:s|ing)?|sold) (?:its |their |a |the )?(?:[\w&]+ ){0,5}?(?:stakes?|units?|arms?|divisions?|"
+           r"business(?:es)?|subsidiar(?:y|ies)|operations?)|sale of (?:its|the) \w+)"),
         EventStatus.ANNOUNCED, roles="actor-target",
     ),
     Trigger(
@@ -117,7 +119,7 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
         _p(r"\b(?:appoint(?:s|ed|ment)|nam(?:es|ed) (?:\w+ ){0,5}(?:as )?(?:its |the )?(?:new |next )?(?:ceo|chief|chairman|president)|"
            r"step(?:s|ped|ping)? down|resign(?:s|ed|ation)?|successor|succeed(?:s|ed)?|"
            r"t(?:akes|ake|ook) over (?:from|as)|replac(?:es|ed|ing) \w+ (?:\w+ )?as|"
-           r"(?:leave|leaves|leaving|left) the (?:company|firm|group|board)|parting company with|"
+           r"(?:leave|leaves|leaving|left) the (?:company|firm|group|board)|parting company with|(?:his|her) departure|"
            r"nam(?:es|ed) (?:\w+ ){0,4}to (?:run|lead|head)|"
            r"hir(?:es|ed) \w+ \w* ?as)\b"),
         EventStatus.ANNOUNCED,
@@ -153,7 +155,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "foray", "enter", "entry", "expan", "crack", "establish", "launch", "debut", "arriv", "break", "broke",
         "bring", "brought", "roll", "start", "set", "mov",
     ),
-    "market exit": ("exit", "withdr", "pull", "leav", "quit", "shut", "clos", "stop", "suspend", "wind", "retreat"),
+    "market exit": (
+        "exit", "withdr", "pull", "leav", "quit", "shut", "clos", "stop", "suspend", "halt", "wind", "retreat",
+    ),
     "closure": ("shut", "clos"),
     "partnership": (
         "talks", "partner", "team", "deal", "agreement", "alliance", "collaborat", "tie-up", "joint", "contract",
@@ -162,7 +166,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "regulatory action": (
         "sanction", "ban", "fine", "penalt", "control", "blacklist", "entity list", "antitrust", "block", "approv",
     ),
-    "product launch": ("launch", "unveil", "introduc", "releas", "roll", "show", "debut"),
+    "product launch": ("launch", "unveil", "introduc", "releas", "roll", "show", "debut", "on sale", "available from"),
     "pricing": ("price", "pricing", "fares", "rates", "charges", "tariffs", "discount", "free"),
     "financing": (
         "ipo", "public offering", "funding", "rais", "went public", "goes public", "go public", "listing",
@@ -174,7 +178,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "leadership change": (
         "appoint", "name", "step", "resign", "hire", "successor", "succeed", "over", "replac", "leav", "left",
-        "parting",
+        "parting", "departure",
     ),
     "market position": (
         "top", "largest", "biggest", "leader", "leading", "no.", "number", "share", "best-selling", "overtak",

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import ahocorasick
 from django.conf import settings
@@ -31,15 +32,18 @@ from django.utils import timezone
 
 from intel.choices import MAIN_ROLES, EventType, MarketKind, Method, ParticipantRole, ReviewStatus
 from intel.matching import find_matches
-from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market
+from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market, Source
 
 from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .gazetteer import BEYOND_TABLE_CHARS, is_word_char, word_spaced
-from .modality import CLAUSE_DEPS, status_from_parse, token_at
+from .modality import CLAUSE_DEPS, DEALS, clause_verb, status_from_parse, token_at
 from .prefixscan import CASE_FOLD_SURPRISE_CHARS, automaton_of
-from .timex import resolve_range_overlap
+from .timex import TimeExpression, resolve_range_overlap
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 NAME = "events"
 
@@ -115,6 +119,7 @@ class Draft:
     phrase: str
     confidence: float
     rule_label: str
+    regulators: list[int] = field(default_factory=list)  # a regulatory action's public bodies (Source keys)
     summary: str = ""
     known: Known | None = None  # the event this draft is evidence for, when not a new one
     event_id: int | None = None
@@ -181,7 +186,7 @@ def _draft(
     else:
         parsed = grammatical_subject(ctx, trigger_at, companies) if ctx.doc is not None else None
         subject: Hit | None = parsed if parsed is not None else (before[0] if before else None)
-        if parsed is None and _PRONOUN_SUBJECT.search(ctx.body[sentence.start : trigger_at]):
+        if parsed is None and _pronoun_subject(ctx, sentence, trigger_at):
             previous = _last_trusted_company_before(ctx, sentence.start)
             if previous is not None or subject is None:
                 subject = previous
@@ -194,24 +199,20 @@ def _draft(
             targets = others
         else:
             partners = others
+    regulators = (
+        _unique([r.source.pk for r in ctx.regulators if sentence.start <= r.start < sentence.end])
+        if trigger.type == EventType.REGULATORY_ACTION
+        else []
+    )
     if actor is None and not targets:
         # An event is something a company does, or a government does to a market: a
         # regulatory action without a company needs a government in its sentence.
         if trigger.type != EventType.REGULATORY_ACTION:
             return None
-        regulators = [r for r in ctx.regulators if sentence.start <= r.start < sentence.end]
         if not regulators and not _GOVERNMENT.search(text) and not _market_acts(ctx, trigger_at, markets):
             return None
 
-    times = [t for t in ctx.times if t.start >= sentence.start and t.end <= sentence.end and t.date_start]
-    # The sentence's time phrase nearest the trigger; one that dates the reporting
-    # ("told analysts on Monday", "said on Friday") only if there is no other.
-    first = min(
-        times,
-        key=lambda t: (bool(_REPORTING_TIME.search(ctx.body[max(sentence.start, t.start - 30) : t.start])),
-                       abs(t.start - trigger_at)),
-        default=None,
-    )  # fmt: skip
+    first = _time_near(ctx, sentence, trigger_at)
     return Draft(
         ctx=ctx,
         sentence=sentence,
@@ -227,7 +228,76 @@ def _draft(
         phrase=first.phrase if first else "",
         confidence=round(max(0.1, min(confidence, 0.95)), 2),
         rule_label=rule_label,
+        regulators=regulators,
     )
+
+
+def _time_near(ctx: ArticleContext, sentence: Sentence, trigger_at: int) -> TimeExpression | None:
+    """The sentence's resolved time phrase nearest the trigger; one that dates the
+    reporting ("told analysts on Monday", "said on Friday") only if there is no other."""
+    times = [t for t in ctx.times if t.start >= sentence.start and t.end <= sentence.end and t.date_start]
+    if ctx.doc is not None:
+        times = [t for t in times if _dates_the_clause(ctx.doc, t.start, trigger_at)]
+    return min(
+        times,
+        key=lambda t: (bool(_REPORTING_TIME.search(ctx.body[max(sentence.start, t.start - 30) : t.start])),
+                       abs(t.start - trigger_at)),
+        default=None,
+    )  # fmt: skip
+
+
+def _dates_the_clause(doc: Doc, time_at: int, trigger_at: int) -> bool:
+    """Whether the time phrase at ``time_at`` may date the trigger's event: not when it
+    sits in an adverbial or relative clause that does not hold the trigger ("after its
+    founder met regulators on Monday", "which was set for Thursday")."""
+    time_token, trigger = token_at(doc, time_at), token_at(doc, trigger_at)
+    if time_token is None or trigger is None:
+        return True
+    verb = clause_verb(time_token)
+    return verb.dep_ not in {"advcl", "relcl"} or verb is clause_verb(trigger) or trigger in verb.subtree
+
+
+# How many sentences after an undated event's may date it.
+_FOLLOW_UP_SENTENCES = 8
+# A later sentence's "the deal", "a final agreement": the deal its article reported before.
+_DEAL_ANAPHORA = re.compile(
+    r"\b(?:the|this|a final) (?:\w+ )?(?:deal|takeover|merger|acquisition|purchase|agreement|transaction)\b",
+    re.IGNORECASE,
+)
+
+
+def date_from_follow_ups(ctx: ArticleContext, drafts: list[Draft]) -> None:
+    """Give an event its sentence does not date the time of a later sentence about the
+    same event: news states the event first and its date after ("Acme is to shut its
+    lab. … The lab will close on 1 February."). A later sentence is about it when a
+    trigger of the same type fires there (or, for a deal, it speaks of "the deal") and it
+    names no company or names the event's main company; the nearest such sentence within
+    a few decides."""
+    index = {s.start: i for i, s in enumerate(ctx.sentences)}
+    for draft in drafts:
+        if draft.time_start is not None or draft.main_company is None:
+            continue
+        at = index.get(draft.sentence.start)
+        if at is None:
+            continue
+        for sentence in ctx.sentences[at + 1 : at + 1 + _FOLLOW_UP_SENTENCES]:
+            if sentence.heading:
+                continue
+            text = ctx.body[sentence.start : sentence.end]
+            same = [span for t, span in builtin_triggers_in(text) if t.type == draft.trigger.type]
+            anaphora = _DEAL_ANAPHORA.search(text) if draft.trigger.type in DEALS else None
+            if anaphora is not None:
+                same.append(anaphora.span())
+            if not same:
+                continue
+            named = {h.target_id for h in ctx.hits_in(sentence.start, sentence.end, "company")}
+            if named and draft.main_company not in named:
+                continue
+            found = _time_near(ctx, sentence, sentence.start + same[0][0])
+            if found is not None:
+                draft.time_start, draft.time_end = found.date_start, found.date_end
+                draft.precision, draft.phrase = found.precision, found.phrase
+                break
 
 
 def _status(ctx: ArticleContext, trigger_at: int, trigger: Trigger, text: str) -> str:
@@ -265,32 +335,51 @@ def _last_trusted_company_before(ctx: ArticleContext, offset: int) -> Hit | None
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 
 
+def _clause_subjects(doc: Doc, offset: int) -> list[Token]:
+    """The subjects (a passive clause's agent first) of the clause holding the word at
+    ``offset``, climbing from a subordinate clause to the one that has them; [] when the
+    clause is passive without an agent or no subject is found."""
+    token = token_at(doc, offset)
+    if token is None:
+        return []
+    for _ in range(6):
+        agents = [c for c in token.children if c.dep_ == "agent"]
+        subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"]
+        if agents or subjects:
+            return agents + subjects
+        if any(c.dep_ == "nsubjpass" for c in token.children):
+            return []
+        if token.head is token or token.dep_ not in CLAUSE_DEPS:
+            break
+        token = token.head
+    return []
+
+
 def grammatical_subject(ctx: ArticleContext, offset: int, companies: list[Hit]) -> Hit | None:
     """The company that is the grammatical subject of the clause holding the word at
     ``offset`` (the trigger), from the parse: "Acme, which bought Bolt last year,
     agreed to buy Cargo" makes Acme the subject of "buy". A passive clause's agent
-    ("was bought by Acme") is the actor. None if the subject names no company."""
-    doc = ctx.doc
-    assert doc is not None
-    token = token_at(doc, offset)
-    if token is None:
-        return None
-    for _ in range(6):
-        agents = [c for c in token.children if c.dep_ == "agent"]
-        subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.dep_ != "nsubjpass"]
-        for child in agents + subjects:
-            found = _company_in(child, companies)
-            if found is not None:
-                return found
-        if subjects or agents:
-            return None  # the subject is not a company: a pronoun, a person, a government
-        passive = [c for c in token.children if c.dep_ == "nsubjpass"]
-        if passive:
-            return None
-        if token.head is token or token.dep_ not in CLAUSE_DEPS:
-            break
-        token = token.head
+    ("was bought by Acme") is the actor. None if the subject names no company (a
+    pronoun, a person, a government)."""
+    assert ctx.doc is not None
+    for child in _clause_subjects(ctx.doc, offset):
+        found = _company_in(child, companies)
+        if found is not None:
+            return found
     return None
+
+
+def _pronoun_subject(ctx: ArticleContext, sentence: Sentence, trigger_at: int) -> bool:
+    """Whether the trigger's subject is "it", "they", "the company"…: from the parse where
+    there is one ("It is thought jobs will go when the labs close" has "labs" as the
+    subject of "close"), else from the words before the trigger."""
+    if ctx.doc is None:
+        return _PRONOUN_SUBJECT.search(ctx.body[sentence.start : trigger_at]) is not None
+    for subject in _clause_subjects(ctx.doc, trigger_at):
+        words = ctx.body[subject.left_edge.idx : subject.idx + len(subject)]
+        if _PRONOUN_SUBJECT.fullmatch(words.strip()):
+            return True
+    return False
 
 
 def _company_in(token: object, companies: list[Hit]) -> Hit | None:
@@ -317,9 +406,15 @@ def _summarise(drafts: list[Draft]) -> None:
     market_ids = {pk for d in drafts for pk in d.markets}
     companies = dict(Company.objects.filter(pk__in=many_ids(company_ids, Company)).order_by().values_list("pk", "name"))
     markets = dict(Market.objects.filter(pk__in=market_ids).order_by().values_list("pk", "name"))
+    regulator_ids = {pk for d in drafts for pk in d.regulators}
+    regulators = dict(Source.objects.filter(pk__in=regulator_ids).order_by().values_list("pk", "name"))
     labels = dict(EventType.choices)
     for d in drafts:
-        who = companies.get(d.main_company or 0) or ", ".join(markets.get(m, "") for m in d.markets)
+        who = (
+            ", ".join(regulators.get(pk, "") for pk in d.regulators)
+            or companies.get(d.main_company or 0)
+            or ", ".join(markets.get(m, "") for m in d.markets)
+        )
         where = ", ".join(markets.get(m, "") for m in d.markets)
         detail = ", ".join(part for part in (d.status.replace("_", " "), _time_label(d)) if part)
         kind = labels.get(d.trigger.type, d.trigger.type).split(" (")[0].lower()
@@ -471,6 +566,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     drafts: list[Draft] = []
     for ctx in todo:
         pronouns = PronounSubjects(ctx.body)
+        found: list[Draft] = []
         for sentence in ctx.sentences:
             if sentence.heading:
                 continue
@@ -486,7 +582,9 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             for trigger, span, label in fired:
                 draft = _draft(ctx, sentence, trigger, span, label, world)
                 if draft is not None:
-                    drafts.append(draft)
+                    found.append(draft)
+        date_from_follow_ups(ctx, found)
+        drafts.extend(found)
     if not drafts:
         return
     _summarise(drafts)
@@ -541,6 +639,7 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
     # more than writing it. Participants keep their history like any bulk change.
     participants: list[tuple[int, int, str]] = []
     market_links: list[tuple[int, int]] = []
+    regulator_links: list[tuple[int, int]] = []
     for d in fresh:
         event_id = d.event_id
         if d.actor:
@@ -548,9 +647,11 @@ def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
         participants += [(event_id, pk, ParticipantRole.PARTNER.value) for pk in d.partners]
         participants += [(event_id, pk, ParticipantRole.TARGET.value) for pk in d.targets]
         market_links += [(event_id, pk) for pk in d.markets]
+        regulator_links += [(event_id, pk) for pk in d.regulators]
     ids = copy_rows(EventParticipant, ("event", "company", "role"), participants)
     record_history(EventParticipant, ids)
     copy_rows(Event.markets.through, ("event", "market"), market_links, returning_ids=False)
+    copy_rows(Event.regulators.through, ("event", "source"), regulator_links, returning_ids=False)
     # Each article here is new, so none of its evidence rows can exist already.
     evidence: dict[tuple[int, int, int, int], tuple[object, ...]] = {}
     new_ids = {id(d) for d in fresh}

@@ -243,6 +243,7 @@ class _Article:
     org_surfaces: frozenset[str]  # names the model calls organisations, and the known companies
     gpe_surfaces: frozenset[str]  # names the model calls places
     known_companies: dict[str, KnownName]  # the known companies, by ``name_key``
+    gatherings: frozenset[str]  # names the text makes an event's once ("the annual Acme conference")
 
 
 @dataclass
@@ -342,6 +343,23 @@ def _company_noun_near(ent: Span) -> bool:
     return first != ent.start and any(t.lower_ in COMPANY_NOUNS for t in doc[max(0, first - 3) : first])
 
 
+_MAKING_VERBS = frozenset(
+    {"develop", "make", "build", "design", "produce", "manufacture", "own", "operate", "run", "back", "acquire",
+     "buy", "sell", "supply", "distribute"}
+)  # fmt: skip
+
+
+def _maker_or_rival(ent: Span) -> bool:
+    """Whether the text makes the name a business by what it does: the agent of making or
+    owning ("developed by Acme", "owned by Acme") or a rival in a list ("the likes of Acme")."""
+    doc = ent.doc
+    root = ent.root
+    if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.head.lemma_.lower() in _MAKING_VERBS:
+        return True
+    before = " ".join(t.lower_ for t in doc[max(0, ent.start - 3) : ent.start])
+    return before.endswith(("the likes of", "rivals such as", "competitors such as"))
+
+
 def _describes_a_name(ent: Span) -> bool:
     """Whether a one-word name starts a description of the name after it: lower-case
     words ending in a company noun, then a proper noun ("Solar panel maker Acme")."""
@@ -393,6 +411,7 @@ def _read_article(doc: Doc, known: list[KnownName]) -> _Article:
         org_surfaces=frozenset(orgs | {text[k.start : k.end] for k in known if k.kind == "company"}),
         gpe_surfaces=frozenset(clean_surface(e.text) for e in doc.ents if e.label_ in {"GPE", "LOC"}),
         known_companies={name_key(text[k.start : k.end]): k for k in known if k.kind == "company"},
+        gatherings=frozenset(clean_surface(e.text) for e in doc.ents if _named_as_gathering(e)),
     )
 
 
@@ -474,7 +493,9 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
                 _organisation(ent, surface, start, end, add, article)
             else:
                 _person(surface, start, end, ent, add)
-        elif label == "ORG" and ("/" in surface or re.search(r"(?:'s|’s) ", surface)):
+        elif label == "ORG" and (
+            "/" in surface or (re.search(r"(?:'s|’s) ", surface) is not None and not _possessive_firm(surface))
+        ):
             # "Acme/Bolt" and "Acme's Bolt Cloud": two names, each classified on its own.
             for part in re.finditer(r"[^/]+?(?=(?:'s|’s) |/|$)", surface):
                 piece = clean_surface(part.group())
@@ -575,8 +596,15 @@ def _organisation(ent: Span, surface: str, start: int, end: int, add: AddFn, art
         return
     if len(words) >= 2 and surface.isupper() and legal_base(surface) == surface:
         return  # "REALITY TV STAR": a heading or a shout, not a name
-    if _EVENT_WORDS.search(surface) or _INSTITUTION_WORDS.search(surface):
+    if _EVENT_WORDS.search(surface) or _INSTITUTION_WORDS.search(surface) or surface in article.gatherings:
         return
+    if len(words) == 1 and _defined_term(ent, surface):
+        return  # "the Purchaser shall": a contract's or an order's defined term
+    if _apposed_to_product_noun(ent) and legal_base(surface) == surface:
+        maker = _maker_before(ent.doc.text, start, org_surfaces - {surface})
+        if maker:
+            add("product", surface, start, end, 0.5, f"named as a product, after its maker {maker}", maker=maker)
+        return  # "The technology, Acme-X,": a product, of the company named just before if any
     if len(words) == 1 and any(
         surface in e.text.split() and _INSTITUTION_WORDS.search(e.text) for e in ent.doc.ents if e is not ent
     ):
@@ -628,6 +656,9 @@ def _organisation(ent: Span, surface: str, start: int, end: int, add: AddFn, art
     if _company_noun_near(ent):
         confidence += 0.25
         reasons.append("a company noun next to it")
+    elif _maker_or_rival(ent):
+        confidence += 0.2
+        reasons.append("named as a maker, owner or rival")
     in_business_sentence = _business_sentence(ent)
     if ent.doc.text[ent.end_char : ent.end_char + 2] in {"'s", "’s"} and in_business_sentence:
         confidence += 0.1
@@ -660,6 +691,51 @@ def _another_company_in_sentence(ent: Span, org_surfaces: AbstractSet[str], surf
     ("Matsushita, which makes Acme brand products"); "the Acme brand" alone is Acme's."""
     sentence = ent.sent.text
     return any(org != surface and org not in surface and org in sentence for org in org_surfaces)
+
+
+_GATHERING_NOUNS = frozenset(
+    {"speech", "keynote", "conference", "convention", "expo", "show", "event", "summit", "exhibition", "fair",
+     "festival"}
+)  # fmt: skip
+# What the text may say a name is, when it is a product ("The technology, Acme-X,").
+_PRODUCT_KINDS = (PRODUCT_NOUNS | BRAND_NOUNS | {"technology", "chipset"}) - {"brand", "brands", "label", "labels"}
+
+
+def _named_as_gathering(ent: Span) -> bool:
+    """Whether the text names an event, not an organisation: "his annual Acme speech",
+    "the Acme conference"."""
+    doc = ent.doc
+    before = doc[ent.start - 1].lower_ if ent.start else ""
+    after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+    return before == "annual" or after in _GATHERING_NOUNS
+
+
+def _defined_term(ent: Span, surface: str) -> bool:
+    """Whether one capitalised agent noun after "the" is a defined term of a contract or an
+    order ("the Purchaser", "the Licensee"), not a company's name."""
+    doc = ent.doc
+    before = doc[ent.start - 1].lower_ if ent.start else ""
+    return before == "the" and surface[1:].islower() and re.search(r"(?:er|or|ee)$", surface) is not None
+
+
+def _maker_before(text: str, start: int, org_surfaces: AbstractSet[str], reach: int = 400) -> str:
+    """The company named last in the ``reach`` characters before ``start``, as a maker's name."""
+    window = text[max(0, start - reach) : start]
+    at, maker = -1, ""
+    for org in org_surfaces:
+        found = window.rfind(org)
+        if found > at:
+            at, maker = found, org
+    return legal_base(maker) if maker else ""
+
+
+def _apposed_to_product_noun(ent: Span) -> bool:
+    """Whether the text says what the name is, and it is a product: "The technology,
+    Acme-X, is being tested", "Acme-X, a new chip,"."""
+    root = ent.root
+    if root.dep_ == "appos" and root.head.lower_ in _PRODUCT_KINDS:
+        return True
+    return any(c.dep_ == "appos" and c.lower_ in _PRODUCT_KINDS for c in root.children)
 
 
 def _public_body_acronym(text: str, acronym: str) -> tuple[float, str] | None:
@@ -737,6 +813,13 @@ def _product_or_longer_name(
         maker_id=company.target_id)  # fmt: skip
 
 
+def _possessive_firm(surface: str) -> bool:
+    """Whether a name with a possessive inside is one company's: only corporate words
+    follow it ("Foster's Group", "McDonald's Corporation"), not a product ("Acme's Bolt")."""
+    tail = re.split(r"(?:'s|’s) ", surface, maxsplit=1)[1].split()
+    return bool(tail) and all(w.lower().strip(".") in CORPORATE_WORDS for w in tail)
+
+
 def _merge_fragments(findings: dict[tuple[str, str], Finding]) -> None:
     """A one-word company inside a longer company name of the same article is that
     company ("Mitsubishi" and "Mitsubishi Motors"; "Pacific" in "Cathay Pacific")."""
@@ -746,7 +829,7 @@ def _merge_fragments(findings: dict[tuple[str, str], Finding]) -> None:
             continue
         longer = [
             f for f in companies
-            if f is not short and short.name in f.name.split()
+            if f is not short and short.name in [_POSSESSIVE.sub("", w) for w in f.name.split()]
             and not (f.name.startswith(short.name + " ") and _unit_or_joint_name(f.name[len(short.name) + 1 :], set()))
         ]  # fmt: skip
         if len(longer) == 1:

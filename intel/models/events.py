@@ -8,7 +8,7 @@ from datetime import date
 from django.db import models
 from django.db.models import Q
 
-from intel.choices import MAIN_ROLES, DatePrecision, EventStatus, EventType, ParticipantRole, Reliability
+from intel.choices import MAIN_ROLES, DatePrecision, EventStatus, EventType, ParticipantRole, Reliability, SourceKind
 
 from .base import (
     History,
@@ -51,6 +51,15 @@ class Event(Reviewable):
         max_length=200, blank=True, help_text='The words the time was read from ("next year").'
     )
     markets = models.ManyToManyField("intel.Market", blank=True, related_name="events")
+    # A regulatory action's actors are public bodies (sources of kind regulator), not
+    # companies: the companies it concerns are its participants, as targets.
+    regulators = models.ManyToManyField(
+        "intel.Source",
+        blank=True,
+        related_name="regulatory_actions",
+        limit_choices_to={"kind": SourceKind.REGULATOR},
+        help_text="The governments, regulators or courts that took this action.",
+    )
     tags = models.ManyToManyField("intel.Tag", blank=True, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
