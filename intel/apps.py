@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class IntelConfig(AppConfig):
@@ -11,3 +12,10 @@ class IntelConfig(AppConfig):
 
         signals.connect()
         roles.connect(self)
+
+
+class IntelAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with rivalscope's site (the analysts' pages, models grouped by purpose)."""
+
+    default = False  # named in INSTALLED_APPS; "intel" alone is IntelConfig
+    default_site = "intel.admin_site.RivalscopeAdminSite"

@@ -29,7 +29,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "intel.apps.IntelAdminConfig",  # django.contrib.admin with the analysts' pages
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -7,10 +7,6 @@ from intel.models import Heartbeat
 
 from . import api, articles, companies, events, links, markets, monitoring, rules, sources  # noqa: F401  (registers the admins)
 
-admin.site.site_header = "rivalscope"
-admin.site.site_title = "rivalscope"
-admin.site.index_title = "Competitive intelligence"
-
 
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):

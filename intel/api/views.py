@@ -32,7 +32,6 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from intel import changes as changes_feed
-from intel.choices import EventStatus, EventType
 from intel.exports.stix import MAX_EVENTS, export_bundle
 from intel.ingest.errors import IngestError
 from intel.ingest.normalise import TEXT_TYPES, check_url
@@ -62,6 +61,7 @@ from intel.models import (
     TagRule,
     Watchlist,
 )
+from intel.questions import PRESENCE_GROUPS, company_timeline, event_detail_queryset, market_overview
 from intel.review import confirm_records, reject_records
 from intel.search import full_text_available, ranked_ids
 
@@ -102,50 +102,22 @@ class MarketViewSet(ModelViewSet):
         "present": s.NamedRefSerializer(many=True),
         "entering": s.NamedRefSerializer(many=True),
         "leaving": s.NamedRefSerializer(many=True),
+        "rumoured": s.NamedRefSerializer(many=True),
         "recent_events": s.EventSerializer(many=True),
     }))  # fmt: skip
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def overview(self, request: Request, pk: str | None = None) -> Response:
-        """Who is present in the market, who is entering or leaving, and its recent events."""
+        """Who is present in the market, who is entering or leaving, whose entry or exit is only
+        rumoured, and its recent events."""
         market = self.get_object()
-        events = list(
-            _event_queryset().filter(markets=market).exclude(review_status="rejected").order_by("-time_start", "-id")
-        )
-        groups: dict[str, dict[int, str]] = {"present": {}, "entering": {}, "leaving": {}}
-        for event in events:
-            group = _presence(event)
-            for participant in event.participants.all():
-                if group and participant.role in ("actor", "partner"):
-                    groups[group].setdefault(participant.company_id, participant.company.name)
-        # A company both present and leaving is leaving; entering and present, present.
-        for company_id in groups["leaving"]:
-            groups["present"].pop(company_id, None)
-        for company_id in groups["present"]:
-            groups["entering"].pop(company_id, None)
+        overview = market_overview(market)
         return Response(
             {
                 "market": s.MarketSerializer(market, context={"request": request}).data,
-                **{name: [{"id": pk, "name": n} for pk, n in found.items()] for name, found in groups.items()},
-                "recent_events": s.EventSerializer(events[:20], many=True, context={"request": request}).data,
+                **{name: overview.names(name) for name in PRESENCE_GROUPS},
+                "recent_events": s.EventSerializer(overview.events[:20], many=True, context={"request": request}).data,
             }
         )
-
-
-def _presence(event: Event) -> str | None:
-    if event.type == EventType.MARKET_EXIT and event.status in (EventStatus.COMPLETED, EventStatus.IN_PROGRESS):
-        return "leaving"
-    if event.type == EventType.MARKET_ENTRY:
-        if event.status == EventStatus.COMPLETED:
-            return "present"
-        if event.status in (EventStatus.PLANNED, EventStatus.ANNOUNCED, EventStatus.IN_PROGRESS, EventStatus.RUMOURED):
-            return "entering"
-    if event.type in (EventType.MARKET_POSITION, EventType.PRODUCT_LAUNCH, EventType.PRICING) and event.status in (
-        EventStatus.COMPLETED,
-        EventStatus.ANNOUNCED,
-        EventStatus.IN_PROGRESS,
-    ):
-        return "present"
-    return None
 
 
 class CompanyViewSet(ModelViewSet):
@@ -158,10 +130,8 @@ class CompanyViewSet(ModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         """The company's events in time order (undated last), with status, markets and evidence."""
-        company = self.get_object()
-        events = _event_detail_queryset().filter(participants__company=company).distinct().order_by("time_start", "id")
-        rows = sorted(events, key=lambda e: (e.time_start is None, e.time_start or timezone.localdate(), e.pk))
-        return Response(s.EventDetailSerializer(rows[:500], many=True, context={"request": request}).data)
+        rows = company_timeline(self.get_object())
+        return Response(s.EventDetailSerializer(rows, many=True, context={"request": request}).data)
 
     @extend_schema(request=s.MergeRequestSerializer, responses=s.MergeResponseSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsStaff, RolePermissions])
@@ -353,28 +323,6 @@ def article_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _event_queryset() -> QuerySet[Event]:
-    # Only the columns the page shows: building full Company and Market rows was
-    # most of an event list's time (bench/api.py).
-    return Event.objects.prefetch_related(
-        Prefetch(
-            "participants",
-            queryset=EventParticipant.objects.select_related("company")
-            .only("id", "event_id", "role", "company_id", "company__id", "company__name")
-            .order_by("id"),
-        ),
-        Prefetch("markets", queryset=Market.objects.only("id", "name")),
-        Prefetch("regulators", queryset=Source.objects.only("id", "name")),
-        Prefetch("tags", queryset=Tag.objects.only("id")),
-    )
-
-
-def _event_detail_queryset() -> QuerySet[Event]:
-    return _event_queryset().prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.select_related("article__source").order_by("id"))
-    )
-
-
 class EventViewSet(PlainRowsListMixin, ModelViewSet):
     """Events with participants and markets; the detail adds all evidence and its independent sources."""
 
@@ -385,7 +333,7 @@ class EventViewSet(PlainRowsListMixin, ModelViewSet):
     row_columns = EVENT_LIST_COLUMNS
 
     def get_queryset(self) -> QuerySet[Event]:
-        return _event_detail_queryset().order_by("-id")
+        return event_detail_queryset().order_by("-id")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return s.EventSerializer if self.action == "list" else s.EventDetailSerializer
