@@ -29,7 +29,6 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "intel.apps.IntelAdminConfig",  # django.contrib.admin with the analysts' pages
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +40,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "intel",
+    # django.contrib.admin with the analysts' pages; after intel, whose templates
+    # (admin/base_site.html) override the admin's own.
+    "intel.apps.IntelAdminConfig",
 ]
 
 MIDDLEWARE = [

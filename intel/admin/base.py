@@ -7,13 +7,30 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from intel.choices import Method, ReviewStatus
 from intel.review import confirm_records, reject_records, with_support
 
 PROVENANCE_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
+
+
+def profile_link(company_id: int | None, name: str) -> SafeString:
+    """A company's name linked to its profile page, wherever the admin shows it."""
+    if not company_id:
+        return format_html("{}", name)
+    return format_html('<a href="{}">{}</a>', reverse("admin:workspace_company", args=[company_id]), name)
+
+
+def shortened(text: str, length: int = 90) -> SafeString:
+    """A long text cut to fit a list column, whole in its tooltip."""
+    if len(text) <= length:
+        return format_html("{}", text)
+    return format_html('<span title="{}">{}…</span>', text, text[: length - 1].rstrip())
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from intel.models import Event, EventParticipant, Evidence, RejectedProposal, Relationship, RelationshipEvidence, Tag
 
-from .base import PROVENANCE_FIELDSET, HistoryAdmin, ReviewableAdminMixin
+from .base import PROVENANCE_FIELDSET, HistoryAdmin, ReviewableAdminMixin, profile_link, shortened
 
 
 class ParticipantInline(admin.TabularInline):
@@ -25,16 +25,9 @@ class EvidenceInline(admin.StackedInline):
 
 @admin.register(Event)
 class EventAdmin(ReviewableAdminMixin, HistoryAdmin):
-    list_display = [
-        "summary",
-        "type",
-        "status",
-        "time_start",
-        "time_end",
-        "time_precision",
-        "evidence_count",
-        "review_status",
-    ]
+    # Narrow enough for a 1366 px screen: the review status stays in view.
+    list_display = ["short_summary", "companies", "type", "status", "when", "evidence_count", "review_status"]
+    list_display_links = ["short_summary"]
     list_filter = ["type", "status", "review_status", "method", "time_precision", "markets__kind"]
     search_fields = ["summary", "participants__company__name", "markets__name", "regulators__name", "time_phrase"]
     date_hierarchy = "time_start"
@@ -47,7 +40,34 @@ class EventAdmin(ReviewableAdminMixin, HistoryAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        return super().get_queryset(request).annotate(_evidence_count=Count("evidence", distinct=True))
+        participants = EventParticipant.objects.select_related("company").only(
+            "id", "event_id", "role", "company_id", "company__name"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_evidence_count=Count("evidence", distinct=True))
+            .prefetch_related(Prefetch("participants", queryset=participants))
+        )
+
+    @admin.display(description="Summary", ordering="summary")
+    def short_summary(self, obj: Event) -> str:
+        return shortened(obj.summary, 70)
+
+    @admin.display(description="Companies")
+    def companies(self, obj: Event) -> str:
+        links = [profile_link(p.company_id, p.company.name) for p in obj.participants.all()]
+        return format_html(", ".join(["{}"] * len(links)), *links) if links else "–"
+
+    @admin.display(description="When", ordering="time_start")
+    def when(self, obj: Event) -> str:
+        if obj.time_start is None:
+            return "–"
+        if obj.time_precision == "year":
+            return str(obj.time_start.year)
+        if obj.time_precision in ("month", "quarter"):
+            return obj.time_start.strftime("%b %Y")
+        return obj.time_start.isoformat()
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Event], search_term: str
@@ -84,7 +104,7 @@ class RelationshipEvidenceInline(admin.StackedInline):
 
 @admin.register(Relationship)
 class RelationshipAdmin(ReviewableAdminMixin, HistoryAdmin):
-    list_display = ["subject", "kind", "object", "valid_from", "valid_to", "review_status"]
+    list_display = ["__str__", "subject_profile", "kind", "object_profile", "valid_from", "review_status"]
     list_filter = ["kind", "review_status"]
     list_select_related = ["subject", "object"]
     search_fields = ["subject__name", "object__name", "description"]
@@ -94,6 +114,14 @@ class RelationshipAdmin(ReviewableAdminMixin, HistoryAdmin):
         (None, {"fields": ["subject", "kind", "object", "valid_from", "valid_to", "description"]}),
         PROVENANCE_FIELDSET,
     ]
+
+    @admin.display(description="Subject", ordering="subject__name")
+    def subject_profile(self, obj: Relationship) -> str:
+        return profile_link(obj.subject_id, obj.subject.name)
+
+    @admin.display(description="Object", ordering="object__name")
+    def object_profile(self, obj: Relationship) -> str:
+        return profile_link(obj.object_id, obj.object.name)
 
 
 @admin.register(RejectedProposal)

@@ -40,3 +40,12 @@ def company_link(company_id: int | None, name: str) -> SafeString:
 def review_class(status: str) -> str:
     """The CSS class that tells confirmed, proposed and rejected records apart."""
     return {"confirmed": "ws-confirmed", "rejected": "ws-rejected"}.get(status, "ws-proposed")
+
+
+@register.filter
+def index(values: list[object], position: int) -> object:
+    """``values[position]``: a table's cell from a row of numbers."""
+    try:
+        return values[position]
+    except (IndexError, TypeError):
+        return ""
