@@ -52,8 +52,10 @@ def company_timeline(company: Company, *, limit: int = TIMELINE_LIMIT) -> list[E
 def presence(event: Event) -> str | None:
     """What the event says of its companies in its markets: "present", "entering",
     "leaving", "rumoured" (an entry or exit only reported) or nothing."""
-    if event.type == EventType.MARKET_EXIT and event.status in (EventStatus.COMPLETED, EventStatus.IN_PROGRESS):
-        return "leaving"
+    if event.type == EventType.MARKET_EXIT and event.status in (
+        EventStatus.COMPLETED, EventStatus.IN_PROGRESS, EventStatus.ANNOUNCED, EventStatus.PLANNED
+    ):  # fmt: skip
+        return "leaving"  # gone, going, or said it will go
     if event.type in (EventType.MARKET_ENTRY, EventType.MARKET_EXIT) and event.status == EventStatus.RUMOURED:
         return "rumoured"
     if event.type == EventType.MARKET_ENTRY:
@@ -103,8 +105,11 @@ def market_overview(market: Market) -> MarketOverview:
         group = presence(event)
         if group is None:
             continue
+        # A partner goes in with the actor; it does not leave with it ("Acme quits India
+        # after losing share to Bolt" says nothing of Bolt leaving).
+        roles = ("actor",) if group == "leaving" else ("actor", "partner")
         for participant in event.participants.all():
-            if participant.role in ("actor", "partner"):
+            if participant.role in roles:
                 groups[group].setdefault(participant.company_id, (participant.company.name, []))[1].append(event)
     for company_id in groups["leaving"]:
         groups["present"].pop(company_id, None)

@@ -17,7 +17,7 @@ READERS = "Readers"
 ANALYSTS = "Analysts"
 
 # Models nobody but an administrator reads or writes through the API.
-PRIVATE_MODELS = {"apitoken", "heartbeat", "rejectedproposal", "entityindexversion"}
+PRIVATE_MODELS = {"apitoken", "heartbeat", "rejectedproposal", "entityindexversion", "companymerge"}
 
 
 def ensure_roles(**kwargs: Any) -> None:

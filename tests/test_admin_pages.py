@@ -123,8 +123,8 @@ def test_article_page_highlights_mentions_and_escapes_the_text(staff_client):
     us = Market.objects.get(iso_code="US")
     MentionFactory(article=article, company=None, market=us, start=44, end=46, text="US")
     html = staff_client.get(f"/admin/intel/article/{article.pk}/change/").content.decode()
-    assert f'<a href="/admin/intel/company/{company.pk}/change/">Xiaomi</a></mark>' in html
-    assert f'<a href="/admin/intel/market/{us.pk}/change/">US</a></mark>' in html
+    assert f'<a href="/admin/workspace/companies/{company.pk}/"><mark class="ws-company' in html
+    assert f'<a href="/admin/workspace/markets/{us.pk}/"><mark class="ws-market" title="market: United States">US' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
 

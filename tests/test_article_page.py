@@ -18,7 +18,8 @@ def test_mentions_are_marked_by_kind_and_proposals_told_apart(staff_client, staf
     xiaomi = Company.objects.get(name="Xiaomi")
     confirm_records(Company.objects.filter(pk=xiaomi.pk), by=staff_user)
     html = staff_client.get(reverse("admin:workspace_article", args=[article.pk])).content.decode()
-    assert '<mark class="ws-company" title="company: Xiaomi">Xiaomi</mark>' in html
+    profile = reverse("admin:workspace_company", args=[xiaomi.pk])
+    assert f'<a href="{profile}"><mark class="ws-company" title="company: Xiaomi">Xiaomi</mark></a>' in html
     assert 'class="ws-market' in html and "Mentions:" in html  # the legend
     assert "ws-proposal" in html  # the records ingestion proposed and nobody confirmed
     assert reverse("admin:workspace_company", args=[xiaomi.pk]) in html

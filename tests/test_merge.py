@@ -1,12 +1,12 @@
-"""Merging two companies moves everything to the one kept and is recorded in history."""
+"""Merging two companies moves everything to the one kept, renames it in event summaries, and is recorded."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from intel.merge import merge_companies
-from intel.models import Company, CompanyAlias, EventParticipant, Mention, Relationship
+from intel.merge import merge_companies, rename_in_label
+from intel.models import Company, CompanyAlias, CompanyMerge, Event, EventParticipant, Mention, Relationship
 from tests.factories import (
     ArticleFactory,
     CompanyFactory,
@@ -16,6 +16,7 @@ from tests.factories import (
     ProductFactory,
     RelationshipFactory,
     TagFactory,
+    WatchlistFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,125 @@ def test_merge_from_the_admin_needs_exactly_two(staff_client):
     )
     assert "Select exactly two companies to merge." in response.content.decode()
     assert Company.objects.count() == 3
+
+
+# --- Labels that name the dropped company -----------------------------------------------
+
+
+def test_merge_renames_the_dropped_company_in_the_summaries_of_its_events(staff_user):
+    keep, drop = CompanyFactory(name="Xiaomi"), CompanyFactory(name="Mi")
+    launch = EventFactory(summary="Mi: product launch (announced)")
+    ParticipantFactory(event=launch, company=drop)
+    deal = EventFactory(summary="Leica: partnership (with Mi, Mi Home) – Testland (announced, 2019)")
+    ParticipantFactory(event=deal, company=CompanyFactory(name="Leica"))
+    ParticipantFactory(event=deal, company=drop, role="partner")
+    ParticipantFactory(event=deal, company=CompanyFactory(name="Mi Home"), role="partner")
+    # "Mi" here is another company's event: the dropped company took no part in it.
+    other = EventFactory(summary="Mi: product launch (rumoured)")
+    ParticipantFactory(event=other, company=CompanyFactory(name="Mi"))
+
+    result = merge_companies(keep=keep, drop=drop, by=staff_user)
+
+    launch.refresh_from_db()
+    deal.refresh_from_db()
+    other.refresh_from_db()
+    assert launch.summary == "Xiaomi: product launch (announced)"
+    assert deal.summary == "Leica: partnership (with Xiaomi, Mi Home) – Testland (announced, 2019)"
+    assert other.summary == "Mi: product launch (rumoured)"
+    assert result.rewritten_summaries == 2
+    entry = launch.history.latest()
+    assert entry.history_user == staff_user
+    assert entry.history_change_reason == f"Merged “Mi” (#{drop.pk}) into “Xiaomi” (#{keep.pk})"
+
+
+def test_merge_does_not_rename_inside_the_kept_companys_longer_name():
+    keep, drop = CompanyFactory(name="Xiaomi Corp"), CompanyFactory(name="Xiaomi")
+    event = EventFactory(summary="Xiaomi Corp: partnership (with Xiaomi) (announced)")
+    ParticipantFactory(event=event, company=keep)
+    ParticipantFactory(event=event, company=drop, role="partner")
+
+    merge_companies(keep=keep, drop=drop)
+
+    event.refresh_from_db()
+    assert event.summary == "Xiaomi Corp: partnership (with Xiaomi Corp) (announced)"
+    assert EventParticipant.objects.filter(event=event).count() == 2  # actor and partner: different roles
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new", "others", "expected"),
+    [
+        ("Mi: product launch (announced)", "Mi", "Xiaomi", [], "Xiaomi: product launch (announced)"),
+        ("Micromax: launch (with Mi) – India", "Mi", "Xiaomi", [], "Micromax: launch (with Xiaomi) – India"),
+        ("mi: launch", "Mi", "Xiaomi", [], "mi: launch"),
+        ("AT&T: lawsuit (against T-Mobile)", "AT&T", "AT&T Inc.", [], "AT&T Inc.: lawsuit (against T-Mobile)"),
+        ("Yahoo!: acquisition (of Tumblr)", "Yahoo!", "Yahoo", [], "Yahoo: acquisition (of Tumblr)"),
+        ("Mi Home: launch (with Mi)", "Mi", "Xiaomi", ["Mi Home"], "Mi Home: launch (with Xiaomi)"),
+        (
+            "Xiaomi Corp: deal (with Xiaomi)",
+            "Xiaomi",
+            "Xiaomi Corp",
+            ["Xiaomi Corp"],
+            "Xiaomi Corp: deal (with Xiaomi Corp)",
+        ),
+    ],
+)
+def test_a_label_is_renamed_by_whole_exact_names(text, old, new, others, expected):
+    assert rename_in_label(text, old=old, new=new, others=others) == expected
+
+
+def test_merging_through_the_api_renames_summaries_and_records_the_merge(staff_api, staff_user):
+    keep, drop = CompanyFactory(name="Xiaomi"), CompanyFactory(name="Mi")
+    event = EventFactory(summary="Mi: product launch (announced)")
+    ParticipantFactory(event=event, company=drop)
+
+    response = staff_api.post(f"/api/v1/companies/{keep.pk}/merge/", {"drop": drop.pk}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["moved"]["participations"] == 1
+    assert staff_api.get(f"/api/v1/events/{event.pk}/").json()["summary"] == "Xiaomi: product launch (announced)"
+    record = CompanyMerge.objects.get()
+    assert (record.kept_id, record.dropped_pk, record.merged_by) == (keep.pk, drop.pk, staff_user)
+    assert record.summaries == {str(event.pk): ["Mi: product launch (announced)", "Xiaomi: product launch (announced)"]}
+    assert record.moved["participations"] == [EventParticipant.objects.get(event=event).pk]
+
+
+def test_merge_records_the_dropped_company_whole():
+    keep = CompanyFactory(name="Xiaomi")
+    drop = CompanyFactory(name="Mi", website="https://mi.com", wikidata_id="Q1636958", ticker="HKEX:1810")
+    tag = TagFactory()
+    drop.tags.add(tag)
+    watchlist = WatchlistFactory(companies=[drop])
+
+    record = merge_companies(keep=keep, drop=drop).record
+
+    record.refresh_from_db()
+    assert record.dropped["pk"] == drop.pk
+    assert record.dropped["fields"]["wikidata_id"] == "Q1636958"  # as it was, before the merge freed it
+    assert record.dropped["fields"]["tags"] == [tag.pk]
+    assert record.dropped["watchlists"] == [watchlist.pk]
+    assert record.kept_before["website"] == ["", "https://mi.com"]
+    assert record.added["alias"] == CompanyAlias.objects.get(company=keep, text="Mi").pk
+
+
+def test_merge_puts_the_kept_company_on_the_dropped_ones_watchlists():
+    keep, drop = CompanyFactory(name="Xiaomi"), CompanyFactory(name="Mi", watched=True)
+    only_drop = WatchlistFactory(companies=[drop])
+    both = WatchlistFactory(companies=[drop, keep])
+
+    merge_companies(keep=keep, drop=drop)
+
+    assert list(only_drop.companies.all()) == [keep]
+    assert list(both.companies.all()) == [keep]
+
+
+def test_merge_history_reasons_fit_their_column_whatever_the_names():
+    keep, drop = CompanyFactory(name="K" * 200), CompanyFactory(name="D" * 200)
+    ParticipantFactory(company=drop)
+    merge_companies(keep=keep, drop=drop)
+    reasons = [
+        keep.history.latest().history_change_reason,
+        Company.history.filter(id=drop.pk).latest().history_change_reason,
+    ]
+    reasons += list(EventParticipant.history.values_list("history_change_reason", flat=True))
+    reasons += list(Event.history.values_list("history_change_reason", flat=True))
+    assert all(len(reason or "") <= 100 for reason in reasons)

@@ -189,3 +189,12 @@ def test_a_gathering_is_not_a_company():
         "Ms Roe told delegates at Sunvention that Brightwater sales rose 20% last year."
     )
     assert "Sunvention" not in found.get("company", set())
+
+
+def test_a_description_the_model_runs_into_a_name_is_not_part_of_it():
+    found = proposed(
+        "Smartphone maker Kestrelle will start selling its phones in India next month, its chief executive said. "
+        "Kestrelle shares rose 5% on the news, and the company expects revenue to double."
+    )
+    assert "Kestrelle" in found["company"]
+    assert not any("maker" in name for name in found["company"])

@@ -6,53 +6,25 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from intel.models import Article, ArticleTag, Evidence, Mention, Quote
+from intel.workspace.reading import highlighted_body
 
-from .base import PROVENANCE_FIELDS, HistoryAdmin, ReviewableAdminMixin
+from .base import PROVENANCE_FIELDS, HistoryAdmin, ReviewableAdminMixin, shortened
 from .views import ingest_view
+
+
+def article_link(article: Article) -> SafeString:
+    """An article's headline, cut to fit a list, linked to its reading page."""
+    url = reverse("admin:workspace_article", args=[article.pk])
+    return format_html('<a href="{}">{}</a>', url, shortened(str(article), 50))
 
 
 def admin_link(obj: Any) -> SafeString:
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, obj)
-
-
-def highlight_mentions(body: str, mentions: list[Mention]) -> SafeString:
-    """The body as HTML with each mention marked and linked to what it names.
-
-    Every piece of article text is escaped; only our own tags are markup. Where
-    mentions overlap, the first (longest at that start) wins.
-    """
-    parts: list[str] = []
-    cursor = 0
-    for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
-        if mention.start < cursor or mention.end > len(body):
-            continue
-        target = mention.target
-        parts.append(escape(body[cursor : mention.start]))
-        url = reverse(f"admin:intel_{mention.target_kind}_change", args=[target.pk]) if target else "#"
-        parts.append(
-            format_html(
-                '<mark class="mention mention-{} review-{}" title="{}: {} ({})"><a href="{}">{}</a></mark>',
-                mention.target_kind,
-                mention.review_status,
-                mention.target_kind,
-                target,
-                mention.get_review_status_display(),
-                url,
-                body[mention.start : mention.end],
-            )
-        )
-        cursor = mention.end
-    parts.append(escape(body[cursor:]))
-    return mark_safe(  # noqa: S308 - every piece above is escaped or built by format_html
-        '<div class="article-body" style="white-space: pre-wrap; max-width: 60em; line-height: 1.5">'
-        + "".join(parts)
-        + "</div>"
-    )
 
 
 class ArticleTagInline(admin.TabularInline):
@@ -67,7 +39,8 @@ class ArticleTagInline(admin.TabularInline):
 class ArticleAdmin(HistoryAdmin):
     change_list_template = "admin/intel/article/change_list.html"
 
-    list_display = ["__str__", "source", "published_on", "status", "retrieved_at"]
+    list_display = ["read", "source", "published_on", "status", "retrieved_at"]
+    list_display_links = None
     list_filter = ["status", "source__kind", ("source", admin.RelatedOnlyFieldListFilter), "language"]
     list_select_related = ["source"]
     search_fields = ["title", "url", "body"]
@@ -92,7 +65,16 @@ class ArticleAdmin(HistoryAdmin):
         if not obj.pk:
             return mark_safe("—")
         mentions = list(obj.mentions.select_related("company", "market", "person", "product"))
-        return highlight_mentions(obj.body, mentions)
+        body, _ = highlighted_body(obj.body, mentions)
+        return format_html(
+            '<div class="ws-article-body">{}</div><p><a href="{}">Read it with its events and quotes</a></p>',
+            body,
+            reverse("admin:workspace_article", args=[obj.pk]),
+        )
+
+    @admin.display(description="Article", ordering="title")
+    def read(self, obj: Article) -> SafeString:
+        return article_link(obj)
 
     @admin.display(description="Records made from this article")
     def extracted_records(self, obj: Article) -> SafeString:
@@ -118,7 +100,7 @@ class ArticleAdmin(HistoryAdmin):
 
 @admin.register(Mention)
 class MentionAdmin(ReviewableAdminMixin, admin.ModelAdmin):
-    list_display = ["text", "target_kind", "target", "article", "start", "end", "method", "confidence", "review_status"]
+    list_display = ["text", "target_kind", "target", "short_article", "method", "confidence", "review_status"]
     list_filter = ["review_status", "method"]
     list_select_related = ["article", "company", "market", "person", "product"]
     search_fields = ["text", "article__title"]
@@ -129,10 +111,14 @@ class MentionAdmin(ReviewableAdminMixin, admin.ModelAdmin):
         ("Provenance and review", {"fields": PROVENANCE_FIELDS}),
     ]
 
+    @admin.display(description="Article", ordering="article__title")
+    def short_article(self, obj: Mention) -> SafeString:
+        return article_link(obj.article)
+
 
 @admin.register(Quote)
 class QuoteAdmin(ReviewableAdminMixin, HistoryAdmin):
-    list_display = ["text", "speaker", "speaker_name", "reported_via", "article", "review_status"]
+    list_display = ["short_text", "speaker", "speaker_name", "reported_via", "short_article", "review_status"]
     list_filter = ["review_status", ("reported_via", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["speaker", "reported_via", "article"]
     search_fields = ["text", "speaker__name", "speaker_name"]
@@ -141,6 +127,14 @@ class QuoteAdmin(ReviewableAdminMixin, HistoryAdmin):
         (None, {"fields": ["article", "text", "start", "end", "speaker", "speaker_name", "reported_via"]}),
         ("Provenance and review", {"fields": PROVENANCE_FIELDS}),
     ]
+
+    @admin.display(description="Text", ordering="text")
+    def short_text(self, obj: Quote) -> SafeString:
+        return shortened(obj.text, 80)
+
+    @admin.display(description="Article", ordering="article__title")
+    def short_article(self, obj: Quote) -> SafeString:
+        return article_link(obj.article)
 
 
 @admin.register(ArticleTag)

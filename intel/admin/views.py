@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,6 +14,7 @@ from intel.entity_import import ImportError_, import_companies
 from intel.ingest.errors import IngestError
 from intel.ingest.pipeline import ingest_article
 from intel.rule_testing import test_rule
+from intel.watching import set_watched
 
 from .forms import ImportCompaniesForm, IngestForm, RuleTestForm
 
@@ -52,12 +54,17 @@ def ingest_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResp
 
 
 def import_companies_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    """Import companies from CSV; with "watched" ticked they also join the importer's default watchlist."""
     form = ImportCompaniesForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        watched = form.cleaned_data["watched"]
         try:
-            result = import_companies(upload.read(), by=request.user, watched=form.cleaned_data["watched"])
+            with transaction.atomic():  # the companies and their places on the watchlist, or neither
+                result = import_companies(upload.read(), by=request.user, watched=watched)
+                if watched:
+                    set_watched([*result.created, *result.updated], True, by=request.user)  # type: ignore[arg-type]
         except ImportError_ as exc:
             errors = exc.errors
             form.add_error("file", "The file was not imported; nothing was changed.")

@@ -43,6 +43,7 @@ from intel.models import (
     TagRule,
     Watchlist,
 )
+from intel.watching import set_watched
 
 REVIEW_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
 
@@ -201,6 +202,28 @@ class CompanySerializer(WithAliasesMixin):
         fields = ["id", "name", "slug", "headquarters", "website", "description", "parent", "ticker", "wikidata_id",
                   "watched", "aliases", "tags", *REVIEW_FIELDS, "created_at", "updated_at"]  # fmt: skip
         read_only_fields = ["slug", *REVIEW_FIELDS, "created_at", "updated_at"]
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        with transaction.atomic():
+            company = super().create(validated_data)
+            if company.watched:
+                self._file_watched(company)
+        return company
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        was_watched = instance.watched
+        with transaction.atomic():
+            company = super().update(instance, validated_data)
+            if company.watched != was_watched:
+                self._file_watched(company)
+        return company
+
+    def _file_watched(self, company: Company) -> None:
+        """Watching a company through the API puts it on the caller's default watchlist, as in the admin
+        (``intel.watching``); unwatching takes it off."""
+        user = getattr(self.context.get("request"), "user", None)
+        if user is not None and user.is_authenticated:
+            set_watched([company], company.watched, by=user)
 
 
 class PersonRoleSerializer(serializers.ModelSerializer):

@@ -41,7 +41,7 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
            r"crack(?:s|ed|ing)? into|establish(?:es|ed|ing)? a presence in|launch(?:es|ed|ing)? (?:in|into)\b|"
            r"debut(?:s|ed)? in|arriv(?:e|es|ed) in|break(?:s|ing)? into|broke into|"
            r"bring(?:s|ing)? (?:its|their) \w+ to|brought (?:its|their) \w+ to|roll(?:s|ed|ing)? out in|"
-           r"start(?:s|ed|ing)? (?:selling|operations) in|set(?:s|ting)? up (?:shop|operations) in|"
+           r"start(?:s|ed|ing)? (?:selling|operations|operating)(?: (?:its|their) \w+)? in|set(?:s|ting)? up (?:shop|operations) in|"
            r"mov(?:e|es|ed|ing) into)\b"),
         EventStatus.ANNOUNCED, needs_market=True,
     ),

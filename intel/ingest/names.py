@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Protocol
 from cleanco import basename
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 # Words that make a name a company's: legal forms, and the nouns companies put in their names.
 CORPORATE_WORDS = frozenset(
@@ -360,6 +360,18 @@ def _maker_or_rival(ent: Span) -> bool:
     return before.endswith(("the likes of", "rivals such as", "competitors such as"))
 
 
+def _without_description(tokens: list[Token]) -> list[Token]:
+    """The name without a description the model ran into it: "Smartphone maker Acme",
+    "Chipmaker Acme" are Acme. A description ends in a company noun written in lower
+    case, or is one word ending in "maker"; "Bank Leumi" and "Acme Group" keep theirs."""
+    for i, token in enumerate(tokens[:-1]):
+        lower = token.lower_
+        described = (lower in COMPANY_NOUNS and token.text.islower()) or (i == 0 and lower.endswith("maker"))
+        if described and tokens[i + 1].text[:1].isupper():
+            return tokens[i + 1 :]
+    return tokens
+
+
 def _describes_a_name(ent: Span) -> bool:
     """Whether a one-word name starts a description of the name after it: lower-case
     words ending in a company noun, then a proper noun ("Solar panel maker Acme")."""
@@ -463,6 +475,8 @@ def analyse(doc: Doc, known: list[KnownName], headings: Iterable[tuple[int, int]
         tokens = list(ent)
         while len(tokens) > 1 and (tokens[-1].like_num or tokens[-1].is_currency or tokens[-1].text[:1].islower()):
             tokens.pop()
+        if label == "ORG":
+            tokens = _without_description(tokens)
         surface = clean_surface(text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])])
         if not surface or not (surface[0].isupper() or _CAMEL_PRODUCT.match(surface.split()[0])):
             continue
@@ -653,7 +667,8 @@ def _organisation(ent: Span, surface: str, start: int, end: int, add: AddFn, art
     if any(w.lower().strip(".") in CORPORATE_WORDS for w in words[1:]) or legal_base(surface) != surface:
         confidence += 0.3
         reasons.append("a legal form or corporate word")
-    if _company_noun_near(ent):
+    described = any(t.idx < start and (t.lower_ in COMPANY_NOUNS or t.lower_.endswith("maker")) for t in ent)
+    if described or _company_noun_near(ent):  # "Smartphone maker Acme", read as one name by the model
         confidence += 0.25
         reasons.append("a company noun next to it")
     elif _maker_or_rival(ent):

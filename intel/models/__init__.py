@@ -6,6 +6,7 @@ from .base import RejectedProposal, Reviewable
 from .companies import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
 from .events import Event, EventParticipant, Evidence, Quote
 from .markets import Market, MarketAlias
+from .merges import CompanyMerge
 from .monitoring import Feed, FeedEntry, Heartbeat
 from .relationships import Relationship, RelationshipEvidence
 from .rules import EntityIndexVersion, EventRule, MatchAlgorithm, TagRule
@@ -22,6 +23,7 @@ __all__ = [
     "ArticleTag",
     "Company",
     "CompanyAlias",
+    "CompanyMerge",
     "EntityIndexVersion",
     "Event",
     "EventParticipant",

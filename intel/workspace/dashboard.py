@@ -8,33 +8,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from intel.choices import EventType, ReviewStatus
 from intel.models import (
     Alert,
-    ArticleTag,
     Company,
     Event,
     Evidence,
     Feed,
     Mention,
-    Person,
-    Product,
-    Quote,
-    Relationship,
-    Role,
     Watchlist,
 )
 from intel.questions import event_queryset
+from intel.workspace.inbox import KINDS, queue_summary, visible_kinds
 
-# The kinds of proposals the inbox reviews, in the order the dashboard lists them.
-REVIEW_KINDS: tuple[tuple[str, type[Model]], ...] = (
-    ("company", Company), ("person", Person), ("product", Product), ("event", Event), ("quote", Quote),
-    ("relationship", Relationship), ("role", Role), ("articletag", ArticleTag),
-)  # fmt: skip
 WEEKS = 8
 
 
@@ -72,14 +62,9 @@ def last_monday(today: date) -> date:
 
 
 def waiting_for_review(user: Any) -> list[Waiting]:
-    """Proposed records by kind, the kinds the user may see."""
-    found = []
-    for kind, model in REVIEW_KINDS:
-        if not user.has_perm(f"intel.view_{model._meta.model_name}"):
-            continue
-        count = model.objects.filter(review_status=ReviewStatus.PROPOSED).count()  # type: ignore[attr-defined]
-        found.append(Waiting(kind, str(model._meta.verbose_name_plural), count))
-    return found
+    """Proposed records by kind, the kinds the user may see (the inbox's count, one query)."""
+    summary = queue_summary(visible_kinds(user))
+    return [Waiting(key, KINDS[key].plural, count) for key, count in summary.by_kind.items()]
 
 
 def new_alerts(user: Any, limit: int = 10) -> list[Alert]:

@@ -68,15 +68,22 @@ def timeline_entries(events: list[Event]) -> list[TimelineEntry]:
     return entries
 
 
-def market_statuses(events: list[Event]) -> list[MarketStatus]:
+def newest_first(events: list[Event]) -> list[Event]:
+    """The latest time first, undated events last (the timeline's order is oldest first)."""
+    dated = [e for e in events if e.time_start is not None]
+    return list(reversed(dated)) + [e for e in events if e.time_start is None]
+
+
+def market_statuses(events: list[Event], company_id: int) -> list[MarketStatus]:
     """Where the events place the company: the latest event that says something per market."""
     latest: dict[int, MarketStatus] = {}
     for event in events:  # oldest first: a later event overrides an earlier one
         if event.review_status == ReviewStatus.REJECTED:
             continue
         group = presence(event)
-        if group is None:
-            continue
+        roles = {p.role for p in event.participants.all() if p.company_id == company_id}
+        if group is None or not roles & ({"actor"} if group == "leaving" else {"actor", "partner"}):
+            continue  # a target is not placed by the event; an exit's partner does not leave
         for market in event.markets.all():
             latest[market.pk] = MarketStatus(market.pk, market.name, group, event)
     order = {name: i for i, name in enumerate(PRESENCE_GROUPS)}
@@ -138,8 +145,8 @@ def company_profile(company: Company, *, market_id: int | None = None) -> Profil
     )
     return Profile(
         company=company,
-        timeline=timeline_entries(list(reversed(timeline))),  # newest first on the page
-        markets=market_statuses(events),
+        timeline=timeline_entries(newest_first(timeline)),
+        markets=market_statuses(events, company.pk),
         timeline_markets=sorted(markets.items(), key=lambda item: item[1]),
         roles=list(
             Role.objects.filter(company=company)
@@ -181,17 +188,20 @@ def changes_since(company: Company, since: date, limit: int = 50) -> list[Change
         previous = record.prev_record
         fields = [c.field for c in record.diff_against(previous).changes] if previous is not None else []
         changes.append(Change(record.history_date, _who(record), labels[record.history_type], "the company", fields))
-    related: list[tuple[Any, str]] = [
-        (Role.history.filter(company_id=company.pk), "role"),
-        (Product.history.filter(maker_id=company.pk), "product"),
-        (company.aliases.model.history.filter(company_id=company.pk), "alias"),
-        (Event.history.filter(id__in=company.participations.values("event_id")), "event"),
+    # Each kind's own words for a row, read from the history row itself (its __str__
+    # would load related rows, one query each).
+    related: list[tuple[Any, str, str]] = [
+        (Role.history.filter(company_id=company.pk), "role", "title"),
+        (Product.history.filter(maker_id=company.pk), "product", "name"),
+        (company.aliases.model.history.filter(company_id=company.pk), "alias", "text"),
+        (Event.history.filter(id__in=company.participations.values("event_id")), "event", "summary"),
     ]
-    for queryset, kind in related:
+    for queryset, kind, label in related:
         for record in queryset.filter(history_date__gte=start).select_related("history_user").order_by(
             "-history_date"
         )[:limit]:
-            changes.append(Change(record.history_date, _who(record), labels[record.history_type], f"{kind}: {record}"))
+            what = f"{kind}: {getattr(record, label)}"
+            changes.append(Change(record.history_date, _who(record), labels[record.history_type], what))
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:limit]
 

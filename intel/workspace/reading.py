@@ -34,10 +34,19 @@ def _kind_of(mention: Mention) -> tuple[str, int | None, str]:
     return "", None, ""
 
 
+def _page_of(kind: str, target_id: int | None) -> str:
+    """Where a mention leads: a company's profile, a market's page, else the record's admin page."""
+    if kind == "company":
+        return reverse("admin:workspace_company", args=[target_id])
+    if kind == "market":
+        return reverse("admin:workspace_market", args=[target_id])
+    return reverse(f"admin:intel_{kind}_change", args=[target_id])
+
+
 def highlighted_body(body: str, mentions: list[Mention]) -> tuple[SafeString, dict[str, int]]:
     """The body, escaped, with each mention in a ``<mark>`` of its kind's class (and
     ``ws-proposal`` when its record waits for review); overlapping
-    mentions keep the first. Paragraphs become ``<p>``. Companies link to their profile."""
+    mentions keep the first. Paragraphs become ``<p>``. Each mark links to what it names."""
     pieces: list[str] = []
     counts = dict.fromkeys(MENTION_KINDS, 0)
     at = 0
@@ -55,9 +64,7 @@ def highlighted_body(body: str, mentions: list[Mention]) -> tuple[SafeString, di
         label = f"{kind}: {name}" + (" (proposed)" if proposed else "")
         pieces.append(escape(body[at : mention.start]))
         mark = format_html('<mark class="{}" title="{}">{}</mark>', classes, label, body[mention.start : mention.end])
-        if kind == "company":
-            mark = format_html('<a href="{}">{}</a>', reverse("admin:workspace_company", args=[target_id]), mark)
-        pieces.append(mark)
+        pieces.append(format_html('<a href="{}">{}</a>', _page_of(kind, target_id), mark))
         at = mention.end
     pieces.append(escape(body[at:]))
     html = "".join(pieces)
