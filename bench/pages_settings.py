@@ -1,0 +1,8 @@
+"""Settings for ``bench/pages.py``: ``bench/api.py``'s (the production settings, DEBUG
+off, plain HTTP on loopback), with the project's URLs plus the pages' raw baselines.
+"""
+
+from bench.api_settings import *  # noqa: F403
+
+# The project's URLs and the raw views under /bench/raw/pages/ (``bench.pages.urlpatterns``).
+ROOT_URLCONF = "bench.pages"
