@@ -71,6 +71,15 @@ def reset_database() -> None:
         conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
+def drop_database() -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
 def company_names(n: int, rng: random.Random) -> list[str]:
     names: set[str] = set()
     while len(names) < n:
@@ -330,7 +339,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
     print(f"bench/ingest.py: {args.articles} articles of about 2 KB, one process")
-    run(args.companies, args.articles, args.batch)
+    try:
+        run(args.companies, args.articles, args.batch)
+    finally:
+        drop_database()  # a scratch database: nothing of it is worth keeping
     if args.big:
         # Only the tagging cost depends much on the gazetteer size: measure it alone.
         import subprocess

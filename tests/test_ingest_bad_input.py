@@ -90,10 +90,12 @@ def test_nul_bytes_and_control_characters_are_stripped():
 
 
 def test_a_failing_stage_rolls_back_everything_and_names_the_stage(monkeypatch):
+    from django.db import IntegrityError
+
     from intel.ingest import quotes
 
     def broken(batch, env):
-        raise ValueError("simulated failure")
+        raise IntegrityError("simulated failure")
 
     monkeypatch.setattr(quotes, "run", broken)
     before = counts()
@@ -101,6 +103,21 @@ def test_a_failing_stage_rolls_back_everything_and_names_the_stage(monkeypatch):
         ingest_article(text='Xiaomi plans to enter the US market. "We hope so," said Lei Jun.', source="Daily")
     assert excinfo.value.stage == "quotes"
     assert "Ingestion failed at the quotes stage" in excinfo.value.describe()
+    assert counts() == before
+
+
+def test_a_bug_in_a_stage_is_raised_as_it_is_not_as_bad_input(monkeypatch):
+    # A KeyError in our code is not the article's fault: it must not reach the API as a
+    # 400 or mark a feed's entry failed; it rolls back all the same.
+    from intel.ingest import quotes
+
+    def buggy(batch, env):
+        raise KeyError("speaker")
+
+    monkeypatch.setattr(quotes, "run", buggy)
+    before = counts()
+    with pytest.raises(KeyError):
+        ingest_article(text='Xiaomi plans to enter the US market. "We hope so," said Lei Jun.', source="Daily")
     assert counts() == before
 
 

@@ -136,6 +136,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["intel.api.permissions.RolePermissions"],
     "DEFAULT_PAGINATION_CLASS": "intel.api.pagination.CursorPage",
+    "DEFAULT_PARSER_CLASSES": [
+        "intel.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["intel.api.filters.StrictFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [

@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -67,6 +67,7 @@ from intel.search import full_text_available, ranked_ids
 
 from . import filters
 from . import serializers as s
+from .parsers import BoundedJSONParser
 from .permissions import HasPermissions, IsStaff, RolePermissions
 
 # Field formatters for the lists built from plain rows (the serializers' own formats).
@@ -448,7 +449,7 @@ class IngestView(APIView):
 
     permission_classes = [HasPermissions]
     required_permissions = ("intel.add_article",)
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         request={"application/json": s.IngestRequestSerializer, "multipart/form-data": s.IngestRequestSerializer},

@@ -12,7 +12,9 @@ once ``ctx.article`` is set, an article not in English is ``ctx.done`` (stored,
 flagged by its language, and nothing extracted from it).
 
 Two processes ingesting the same article at once create one article: the unique
-constraints decide, and the loser finds the winner's row.
+constraints decide, and the loser finds the winner's row. Two items of one batch
+with the same link or text (an outlet's feed and an aggregator's listing one
+story) are one article: the second is a copy of the first, stored once.
 """
 
 from __future__ import annotations
@@ -47,19 +49,32 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     sources = _sources_by_name({ctx.source_name for ctx in todo if ctx.source_name})
     fresh: list[tuple[ArticleContext, Article]] = []
     seen_in_batch: dict[str, ArticleContext] = {}
+    # Copies of an article earlier in this batch (an outlet's feed and an aggregator's
+    # listing the same story): they get its article once it is stored.
+    copies: list[tuple[ArticleContext, ArticleContext]] = []
     for ctx, content_hash in zip(todo, hashes, strict=True):
         found = existing.get(("hash", content_hash)) or (existing.get(("url", ctx.url)) if ctx.url else None)
         twin = seen_in_batch.get(content_hash) or (seen_in_batch.get(ctx.url) if ctx.url else None)
         if found is not None or twin is not None:
-            ctx.article = found if found is not None else twin.article  # type: ignore[union-attr]
             ctx.duplicate_of_existing = True
+            if found is not None:
+                ctx.article = found
+            else:
+                assert twin is not None
+                copies.append((ctx, twin))
             continue
         fresh.append((ctx, _new_article(ctx, content_hash, sources.get(ctx.source_name.casefold()))))
         seen_in_batch[content_hash] = ctx
         if ctx.url:
             seen_in_batch[ctx.url] = ctx
-    if not fresh:
-        return
+    if fresh:
+        _store(fresh)
+    for ctx, original in copies:
+        ctx.article = original.article
+
+
+def _store(fresh: list[tuple[ArticleContext, Article]]) -> None:
+    """Store the batch's new articles (and their bands), linking near-duplicates."""
     signatures = _link_near_duplicates(fresh)
     articles = [article for _, article in fresh]
     try:
@@ -105,7 +120,7 @@ def _sources_by_name(names: set[str]) -> dict[str, Source]:
     found = Source.named(names)
     for name in names:
         if name.casefold() not in found:
-            found[name.casefold()] = Source.objects.create(name=name)
+            found[name.casefold()] = Source.find_or_create(name)
     return found
 
 

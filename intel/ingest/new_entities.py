@@ -27,11 +27,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
-from intel.models.slugs import assign_unique_slugs
+from intel.models.slugs import assign_unique_slugs, unique_slug
 
 from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
@@ -170,7 +171,7 @@ def _create_records(found: list[tuple[ArticleContext, list[Finding]]], env: Inge
                     source_kind = SourceKind.NEWS_AGENCY
                 else:
                     source_kind = SourceKind.OTHER
-                source = existing[name.casefold()] = Source.objects.create(name=name, kind=source_kind)
+                source = existing[name.casefold()] = Source.find_or_create(name, kind=source_kind)
             records[(kind, name_key(name))] = source
     for kind in ("company", "person"):
         _find_or_propose(kind, wanted, records, env, makers={})
@@ -221,12 +222,45 @@ def _find_or_propose(
         )
     new = unrejected(model, new, model.proposal_fingerprint, env)
     assign_unique_slugs(model, new)
-    create_instances(new)
+    try:
+        with transaction.atomic():
+            create_instances(new)
+    except IntegrityError:
+        # Another ingest proposed some of these names at the same moment (the unique
+        # slug made our insert wait for its commit, then fail): take its records, and
+        # create the rest one by one.
+        new = _create_one_by_one(model, new, records, kind)
     for obj in new:
         obj._rivalscope_new = True
         records[(kind, name_key(obj.name))] = obj
     for key in [k for k, v in records.items() if v is None]:
         del records[key]
+
+
+def _create_one_by_one(model: type[Any], new: list[Any], records: dict[tuple[str, str], Any], kind: str) -> list[Any]:
+    """Create each proposal unless a record of its name exists by now (then link that)."""
+    created = []
+    for obj in new:
+        for _ in range(3):
+            existing = (
+                model.objects.alias(lower_name=Lower("name"))
+                .filter(lower_name=obj.name.lower())
+                .exclude(review_status=ReviewStatus.REJECTED)
+                .order_by("pk")
+                .first()
+            )
+            if existing is not None:
+                records[(kind, name_key(obj.name))] = existing
+                break
+            obj.pk, obj.slug = None, unique_slug(model, obj.name)
+            try:
+                with transaction.atomic():
+                    obj.save()
+            except IntegrityError:
+                continue
+            created.append(obj)
+            break
+    return created
 
 
 def _propose_roles(ctx: ArticleContext) -> None:

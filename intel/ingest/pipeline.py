@@ -27,6 +27,8 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
+from intel.models.base import acting_as
+
 from . import dedupe, events, known_entities, new_entities, nlp, normalise, quotes, sentences, tags, time
 from .context import ArticleContext, IngestEnv, IngestInput
 from .dates import PublishedDate
@@ -89,7 +91,7 @@ def ingest_articles(
     # the collector after unpacking the model's weights, which would end the pause.
     nlp.model()
     nlp.sentence_tokenizer()
-    with _cyclic_gc_paused():
+    with _cyclic_gc_paused(), acting_as(by):
         with transaction.atomic():
             for stage in STAGES[1:]:
                 _run_stage(stage, batch, env)
@@ -150,6 +152,14 @@ def _run_stage(stage: ModuleType, batch: list[ArticleContext], env: IngestEnv) -
     except IngestError as exc:
         exc.stage = stage.NAME
         raise
-    except (DatabaseError, ValueError, TypeError, KeyError, AttributeError, LookupError) as exc:
+    except DatabaseError as exc:
+        # The database refused a write (a constraint, a lock, a lost connection): the
+        # batch is undone, and a caller may try its items one by one.
         logger.exception("ingestion stage %s failed", stage.NAME)
         raise IngestError(f"{type(exc).__name__}: {exc}", stage=stage.NAME) from exc
+    except Exception:
+        # Anything else is a bug, not the article's fault: it is logged and raised as
+        # it is, so that the API answers 500 and a worker's task fails, instead of the
+        # item being reported as bad input.
+        logger.exception("ingestion stage %s raised an unexpected error", stage.NAME)
+        raise

@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -32,6 +34,25 @@ M = TypeVar("M", bound=models.Model)
 # Primary keys are bound in chunks so that SQLite's limit on bound parameters is
 # never reached, whatever the size of a bulk change.
 _CHUNK = 500
+
+
+@contextmanager
+def acting_as(user: Any) -> Iterator[None]:
+    """Record ``user`` as the author of the history rows written inside, outside a web
+    request (a queued job, a command, a task): simple-history reads the author from
+    the request its middleware saw, and there is none. A request's own user wins."""
+    current = getattr(HistoricalRecords.context, "request", None)
+    if user is None or getattr(getattr(current, "user", None), "is_authenticated", False):
+        yield
+        return
+    HistoricalRecords.context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if current is None:
+            del HistoricalRecords.context.request
+        else:
+            HistoricalRecords.context.request = current
 
 
 def _current_user_id() -> int | None:

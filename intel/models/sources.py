@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 
 from intel.choices import Reliability, SourceKind
@@ -45,6 +45,23 @@ class Source(SluggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def find_or_create(cls, name: str, *, kind: str = SourceKind.NEWS_SITE) -> Source:
+        """The source of this name (ignoring case), created if there is none; safe when
+        another transaction creates the same one at the same moment: the unique slug
+        makes one insert wait for the other's commit and fail, and that one then reads
+        the row the other made."""
+        for _ in range(3):
+            found = cls.named([name]).get(name.casefold())
+            if found is not None:
+                return found
+            try:
+                with transaction.atomic():
+                    return cls.objects.create(name=name, kind=kind)
+            except IntegrityError:
+                continue  # created by another transaction meanwhile (or its slug taken): look again
+        raise IntegrityError(f"Could not create or find the source {name!r}.")
 
     @classmethod
     def named(cls, names: Iterable[str]) -> dict[str, Source]:

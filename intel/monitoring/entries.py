@@ -280,15 +280,19 @@ def _rounds(items: list[IngestInput]) -> list[list[int]]:
 
 
 def _ingest_batch(items: list[IngestInput]) -> list[IngestResult | IngestError]:
-    """Ingest a batch in one go; if any item fails, each one alone, so one bad item fails alone."""
+    """Ingest a batch in one go; if it fails for any reason, each item alone, so that one
+    bad item fails alone. An item that trips a bug (not an ``IngestError``) is not
+    reported as bad input: once every other item is stored, the bug is raised, the
+    task fails and a later round tries again (stored items are found, not stored twice)."""
     if not items:
         return []
     try:
         with transaction.atomic():
             return list(ingest_articles(items))
-    except IngestError:
-        pass
+    except Exception:
+        logger.warning("a batch of %d feed items failed; ingesting them one by one", len(items), exc_info=True)
     results: list[IngestResult | IngestError] = []
+    bug: Exception | None = None
     for item in items:
         try:
             with transaction.atomic():
@@ -296,4 +300,9 @@ def _ingest_batch(items: list[IngestInput]) -> list[IngestResult | IngestError]:
         except IngestError as exc:
             logger.info("feed item %s not ingested: %s", item.url or item.title, exc.describe())
             results.append(exc)
+        except Exception as exc:
+            logger.exception("feed item %s hit an internal error", item.url or item.title)
+            bug = bug or exc
+    if bug is not None:
+        raise bug
     return results

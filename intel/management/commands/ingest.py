@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from intel.ingest.errors import IngestError
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--published", default="", help="YYYY-MM-DD, YYYY-MM or YYYY.")
         parser.add_argument("--source", default="", help="The publisher's name.")
         parser.add_argument("--json", action="store_true", help="Print what was made or found as one JSON object.")
+        parser.add_argument("--by", default="", help="The username the history records as the author.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         target: str = options["path_or_url"]
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             "url": options["url"],
             "published": options["published"] or None,
             "source": options["source"],
+            "by": self._user(options["by"]),
         }
         try:
             if target.lower().startswith(("http://", "https://")) or "://" in target:
@@ -54,3 +57,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False, default=str))
         else:
             self.stdout.write(result.summary())
+
+    def _user(self, username: str) -> Any:
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No such user: {username}", returncode=2)
+        return user
