@@ -105,3 +105,21 @@ def test_the_profile_and_brief_cost_the_same_queries_however_much_news(staff_cli
             published=f"2018-{month}-10", source=f"Wire {n}",
         )  # fmt: skip
     assert [_queries(staff_client, url) for url in urls] == before
+
+
+def test_the_brief_downloads_as_a_pdf_rendered_without_the_network(staff_client, xiaomi):
+    response = staff_client.get(reverse("admin:workspace_brief", args=[xiaomi.pk]), {"format": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "xiaomi-brief.pdf" in response["Content-Disposition"]
+
+
+def test_the_pdf_renderer_fetches_only_static_files():
+    from intel.workspace.brief_pdf import NotServed, _static_only
+
+    css = _static_only("http://testserver/static/admin/css/base.css")
+    assert css.status == 200 and css.headers["Content-Type"] == "text/css"
+    for url in ("http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "http://testserver/static/../x"):
+        with pytest.raises(NotServed):
+            _static_only(url)

@@ -241,6 +241,15 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- E-mail (alert deliveries) --------------------------------------------------------
+# EMAIL_URL in django-environ's form: "smtp+tls://user:password@mail.example.com:587",
+# "smtp+ssl://…:465", or "consolemail://" (the default: mail is printed to the log, never
+# sent to a server nobody configured).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rivalscope <alerts@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
+
 # --- Fetching from the network (intel/fetch.py) -------------------------------------
 # Networks that may be fetched from even though they are not public internet addresses
 # (private, loopback, link-local…), as CIDRs: "10.20.0.0/16,127.0.0.0/8". For intranet

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from intel.admin_site import render_page
 from intel.models import Company
+from intel.workspace.brief_pdf import html_to_pdf
 from intel.workspace.charts import stacked_bars
 from intel.workspace.profile import changes_since, company_profile
 
@@ -76,7 +77,8 @@ def profile_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def brief_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """A one-page brief to print or send: profile, latest events with sources, quotes."""
+    """A one-page brief to print or send: profile, latest events with sources, quotes;
+    ``?format=pdf`` downloads it as a PDF."""
     company = _company(request, pk)
     profile = company_profile(company)
     context = {
@@ -88,7 +90,13 @@ def brief_view(request: HttpRequest, pk: int) -> HttpResponse:
         "events": profile.timeline[:10],
         "today": timezone.localdate(),
     }  # fmt: skip
-    return render_page(request, "admin/intel/workspace/brief.html", context)
+    page = render_page(request, "admin/intel/workspace/brief.html", context)
+    if request.GET.get("format") != "pdf":
+        return page
+    pdf = html_to_pdf(page.rendered_content, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{company.slug or company.pk}-brief.pdf"'
+    return response
 
 
 def urls(site: AdminSite) -> list[URLPattern]:
