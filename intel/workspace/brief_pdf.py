@@ -41,8 +41,18 @@ def _static_only(url: str) -> Any:
     return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load here: its system library (Pango) is missing."""
+
+
 def html_to_pdf(html: str, *, base_url: str) -> bytes:
     """The PDF of ``html`` (the brief page), printed with its print styles."""
-    from weasyprint import HTML  # imported here: web processes that never print a brief skip loading it
+    try:
+        # Imported here: web processes that never print a brief skip loading it.
+        from weasyprint import HTML
+    except OSError as exc:
+        raise PdfUnavailable(
+            "PDF briefs need the Pango library (Debian: apt-get install libpango-1.0-0); use Print instead."
+        ) from exc
 
     return HTML(string=html, base_url=base_url, url_fetcher=_static_only).write_pdf()

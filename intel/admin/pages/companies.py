@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from intel.admin_site import render_page
 from intel.models import Company
-from intel.workspace.brief_pdf import html_to_pdf
+from intel.workspace.brief_pdf import PdfUnavailable, html_to_pdf
 from intel.workspace.charts import stacked_bars
 from intel.workspace.profile import changes_since, company_profile
 
@@ -93,7 +94,11 @@ def brief_view(request: HttpRequest, pk: int) -> HttpResponse:
     page = render_page(request, "admin/intel/workspace/brief.html", context)
     if request.GET.get("format") != "pdf":
         return page
-    pdf = html_to_pdf(page.rendered_content, base_url=request.build_absolute_uri("/"))
+    try:
+        pdf = html_to_pdf(page.rendered_content, base_url=request.build_absolute_uri("/"))
+    except PdfUnavailable as exc:
+        messages.error(request, str(exc))
+        return render_page(request, "admin/intel/workspace/brief.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{company.slug or company.pk}-brief.pdf"'
     return response
