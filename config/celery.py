@@ -1,15 +1,74 @@
 """The Celery application. Workers and beat are started with ``celery -A config``."""
 
+import logging
 import os
-from typing import Any
+import socket
+from typing import TYPE_CHECKING, Any
 
-from celery import Celery, signals
+from celery import Celery, bootsteps, signals
+
+if TYPE_CHECKING:
+    from intel.health import HeartbeatWriter
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("rivalscope")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Each worker writes its own heartbeat row, keyed by its node name (``celery@host``).
+
+    A step of the worker itself, not a task: a task that beat queues is run by
+    whichever worker takes it first, so it proves that some worker is alive, never
+    which. Nor Celery's ``heartbeat_sent`` signal: it fires only where worker events
+    are on (``--without-heartbeat`` turns them off) and every 2 s.
+
+    It is a consumer step after the broker connection, so it runs only while the
+    worker is connected: a worker that lost the broker stops beating (``stop``) and
+    goes stale until it reconnects (``start`` again). A clean shutdown deletes the row
+    (``shutdown``), so a worker stopped on purpose is not reported as dead; one that
+    was killed leaves its row to go stale.
+    """
+
+    requires = ("celery.worker.consumer.connection:Connection",)
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        # Made on start: intel.health imports models, which cannot load before Django is set up.
+        self.writer: HeartbeatWriter | None = None
+
+    def start(self, parent: Any) -> None:
+        from intel.health import HeartbeatWriter, heartbeat_interval
+
+        if self.writer is None:
+            self.writer = HeartbeatWriter(parent.hostname, interval=heartbeat_interval(), hostname=socket.gethostname())
+        self.writer.start()
+
+    def stop(self, parent: Any) -> None:
+        if self.writer is not None:
+            self.writer.stop()
+
+    terminate = stop
+
+    def shutdown(self, parent: Any) -> None:
+        from django.db import connection
+
+        from intel.health import forget_heartbeat
+
+        self.stop(parent)
+        try:
+            forget_heartbeat(parent.hostname)
+        except Exception:
+            logger.warning("could not delete the heartbeat of %s", parent.hostname, exc_info=True)
+        finally:
+            connection.close()
+
+
+app.steps["consumer"].add(WorkerHeartbeat)
 
 
 @signals.task_prerun.connect

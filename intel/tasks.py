@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import socket
 
-from celery import current_app, shared_task
+from celery import Task, current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
 from intel.health import record_heartbeat
@@ -26,10 +26,17 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 2, "retry_backoff_max": 300, "max_retries": 5}
 
 
-@shared_task(name="intel.tasks.heartbeat_task", ignore_result=True)
-def heartbeat_task(name: str = "worker") -> None:
-    """Record that a worker is alive and reached the database (queued every minute by beat)."""
-    record_heartbeat(name=name, hostname=socket.gethostname())
+@shared_task(name="intel.tasks.heartbeat_task", bind=True, ignore_result=True)
+def heartbeat_task(self: Task, name: str | None = None) -> None:
+    """Refresh the heartbeat of the worker that runs it (or the row ``name``): a round trip through the broker.
+
+    Workers write their own heartbeats without it (``WorkerHeartbeat`` in
+    config/celery.py); a task goes to whichever worker takes it first, so it cannot
+    tell workers apart. It stays for checking by hand that a message reaches a worker
+    (``celery -A config call intel.tasks.heartbeat_task``); the one beat still queues
+    every minute only refreshes a row its worker writes anyway.
+    """
+    record_heartbeat(name=name or self.request.hostname or "worker", hostname=socket.gethostname())
 
 
 @shared_task(

@@ -8,25 +8,34 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import condition, require_GET, require_safe
 
-from intel.health import check_health
+from intel.health import check_readiness
 
 SAMPLE_FEED = Path(settings.BASE_DIR) / "sample_data" / "sample-feed.xml"
 
 
-@require_GET
+@never_cache
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers; says whether a Celery worker ran the heartbeat lately."""
-    state = check_health()
-    return JsonResponse(
-        {
-            "database": "ok" if state.database else "down",
-            "worker": "ok" if state.worker_alive else "no recent heartbeat",
-            "worker_last_seen": state.worker_last_seen.isoformat() if state.worker_last_seen else None,
-        },
-        status=200 if state.database else 503,
-    )
+    """Liveness: 200 whenever this process answers. No database query, no broker.
+
+    An orchestrator restarts a process whose liveness fails; a database or broker
+    outage is not cured by a restart, so only readiness looks at them.
+    """
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def health_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database, migrations, a worker and the broker are fine, else 503.
+
+    The body names every check and its result (intel/health.py), so a 503 says what failed.
+    """
+    readiness = check_readiness()
+    return JsonResponse(readiness.as_json(), status=200 if readiness.ok else 503)
 
 
 @cache

@@ -38,7 +38,11 @@ def test_ctrl_c_stops_web_worker_and_beat_within_seconds(tmp_path):
             cwd=str(PROJECT),
             capture_output=True,
         )
-        wait_for(lambda: b'"worker": "ok"' in _body(f"http://127.0.0.1:{port}/health/"), timeout=30, what="a heartbeat")
+        wait_for(
+            lambda: b'"alive": ["rivalscope@' in _body(f"http://127.0.0.1:{port}/health/ready/"),
+            timeout=30,
+            what="the worker's heartbeat",
+        )
         children = processes_with_env("RIVALSCOPE_VAR_DIR", str(var))
         assert len(children) >= 4  # serve, runserver, worker, beat
 

@@ -27,6 +27,11 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The health checks (/health/, /health/ready/) answer plain HTTP even where
+# SECURE_SSL_REDIRECT sends everything else to https (production): load balancers and
+# orchestrators probe a process directly on its HTTP port, and a 301 would never reach
+# the checks. They carry no cookies or secrets. Without the redirect this does nothing.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -300,6 +305,10 @@ RIVALSCOPE_MONITOR_POLL_GROUP = env.int("RIVALSCOPE_MONITOR_POLL_GROUP", default
 RIVALSCOPE_MONITOR_FETCH_THREADS = env.int("RIVALSCOPE_MONITOR_FETCH_THREADS", default=8)
 # Attempts to send one alert (e-mail, webhook) before it is marked failed.
 RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS = env.int("RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS", default=8)
+# A worker whose heartbeat is older than this many seconds is stale in /health/ready/
+# and the admin. Each worker writes its own every third of it (config/celery.py), so
+# three missed beats in a row make a worker stale, not one slow write.
+RIVALSCOPE_HEARTBEAT_MAX_AGE = env.int("RIVALSCOPE_HEARTBEAT_MAX_AGE", default=180)
 # The queue tasks go to unless told otherwise; tasks queued by tasks (a dispatcher's
 # polls) follow it, so a worker on its own queue (tests, a separate deployment) keeps
 # its whole chain of work.

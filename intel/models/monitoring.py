@@ -10,17 +10,26 @@ from intel.choices import EntryStatus, FeedKind, FeedStatus
 
 
 class Heartbeat(models.Model):
-    """The last time a Celery worker ran the scheduled heartbeat task.
+    """The last time a Celery worker showed it was alive: one row per worker.
 
-    Beat queues ``heartbeat_task`` every minute and a worker runs it, so a fresh
-    row proves both are alive and connected to the broker and the database.
+    Every worker writes its own row, keyed by its Celery node name (``celery@host``,
+    what ``--hostname`` sets), from a thread its consumer starts once connected to the
+    broker (``WorkerHeartbeat`` in config/celery.py), and deletes it when it shuts down
+    cleanly. A row older than ``RIVALSCOPE_HEARTBEAT_MAX_AGE`` is therefore a worker
+    that died, lost the broker or cannot write to the database; ``/health/ready/``
+    and the admin name it.
     """
 
-    name = models.CharField(max_length=50)
+    name = models.CharField(
+        max_length=255, verbose_name="worker", help_text="The Celery worker's node name (celery@host)."
+    )
     last_seen_at = models.DateTimeField()
-    hostname = models.CharField(max_length=200, blank=True)
+    hostname = models.CharField(
+        max_length=200, blank=True, verbose_name="machine", help_text="The machine or container it runs on."
+    )
 
     class Meta:
+        ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="intel_heartbeat_unique_name")]
 
     def __str__(self) -> str:
