@@ -93,11 +93,18 @@ class FetchError(Exception):
     """
 
     def __init__(
-        self, message: str, *, status_code: int | None = None, headers: Mapping[str, str] | None = None
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        by_policy: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        # Refused by this module's address policy: trying again cannot help.
+        self.by_policy = by_policy
         # The error response's headers (lower-cased names), e.g. for Retry-After on a 429.
         self.headers: dict[str, str] = dict(headers or {})
 
@@ -249,9 +256,9 @@ def _host_allowed(host: str, port: int | None, hosts: HostAllowance) -> bool:
 def _refusal(host: str, ip: IPAddress, reason: str) -> FetchError:
     if _ip_literal(host) is not None:
         if host == str(ip):
-            return FetchError(f"Refused: {ip} is {reason}.")
-        return FetchError(f"Refused: {host} means {ip}, which is {reason}.")
-    return FetchError(f"Refused: {host} resolves to {ip}, which is {reason}.")
+            return FetchError(f"Refused: {ip} is {reason}.", by_policy=True)
+        return FetchError(f"Refused: {host} means {ip}, which is {reason}.", by_policy=True)
+    return FetchError(f"Refused: {host} resolves to {ip}, which is {reason}.", by_policy=True)
 
 
 # --- The guarded network backend ----------------------------------------------------
@@ -371,7 +378,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        raise FetchError("Refused: Unix sockets are never connected to.")
+        raise FetchError("Refused: Unix sockets are never connected to.", by_policy=True)
 
     @staticmethod
     def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:

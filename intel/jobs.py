@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,8 +25,14 @@ from intel.models import IngestJob, JobStatus
 
 logger = logging.getLogger(__name__)
 
-# Longer than the task's hard time limit, so a live run never loses its lease.
-LEASE = timedelta(minutes=10)
+
+def lease() -> timedelta:
+    """How long a started job is its worker's (``RIVALSCOPE_MONITOR_LEASE``, as for feed
+    checks): longer than the task's hard time limit, so a live run never loses it; a
+    killed worker's job is due again once it ends."""
+    return timedelta(seconds=settings.RIVALSCOPE_MONITOR_LEASE)
+
+
 # A queued job whose message has not been picked up for this long is sent again.
 RESEND_AFTER = timedelta(minutes=5)
 
@@ -62,7 +69,7 @@ def run_ingest_job(job_id: int) -> IngestJob | None:
             job.error = f"Gave up after {job.attempts} attempts: the worker stopped during each one."
             job.save(update_fields=["status", "finished_at", "error"])
             return job
-        job.status, job.started_at, job.lease_until = JobStatus.RUNNING, now, now + LEASE
+        job.status, job.started_at, job.lease_until = JobStatus.RUNNING, now, now + lease()
         job.attempts += 1
         job.save(update_fields=["status", "started_at", "lease_until", "attempts"])
 

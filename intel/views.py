@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_GET, require_safe
 
@@ -51,4 +51,6 @@ def sample_feed(request: HttpRequest) -> HttpResponse:
 
     It answers conditional requests with 304 like a well-behaved publisher.
     """
+    if not settings.RIVALSCOPE_SERVE_SAMPLE_FEED:
+        raise Http404("No sample feed here.")  # a demonstration, not served in production
     return HttpResponse(_sample_feed()[0], content_type="application/rss+xml; charset=utf-8")

@@ -19,11 +19,14 @@ server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$scratch"' EXIT
 for _ in $(seq 1 30); do curl -fsS -o /dev/null -H "Authorization: Token $key" "http://127.0.0.1:$PORT/api/v1/schema/" && break; sleep 1; done
 status=0
-.venv/bin/st run "http://127.0.0.1:$PORT/api/v1/schema/" \
+# From the scratch folder: schemathesis keeps its crash cache (.schemathesis/) in the
+# working directory, which must not be the checkout.
+st="$PWD/.venv/bin/st"
+(cd "$scratch" && "$st" run "http://127.0.0.1:$PORT/api/v1/schema/" \
   --header "Authorization: Token $key" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --phases "${SCHEMATHESIS_PHASES:-examples,fuzzing}" --max-examples "${SCHEMATHESIS_EXAMPLES:-30}" \
   --seed 1 --workers 2 --no-shrink \
-  --request-timeout 30 "$@" || status=$?
+  --request-timeout 30 "$@") || status=$?
 if [ $status -ne 0 ]; then tail -50 "$scratch/server.log"; fi
 exit $status

@@ -88,12 +88,14 @@ def test_a_failing_webhook_is_retried_with_backoff_then_given_up_and_every_attem
     assert len(http_server.requests) == 3
 
 
-def test_a_webhook_into_our_own_network_is_refused(settings):
+def test_a_webhook_into_our_own_network_is_refused_for_good(settings):
+    # The address policy will refuse it every time: given up at once, not retried 8 times.
     settings.RIVALSCOPE_FETCH_ALLOWED_NETWORKS = []
     delivery = _delivery(AlertChannel.WEBHOOK, webhook_url="http://169.254.169.254/latest/meta-data/")
-    assert deliver_one(delivery.pk) == "retry"
+    assert deliver_one(delivery.pk) == "failed"
     delivery.refresh_from_db()
     assert "metadata" in delivery.last_error
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (DeliveryStatus.FAILED, 1, None)
 
 
 def test_two_runs_of_one_delivery_send_it_once(http_server):

@@ -59,3 +59,8 @@ def test_checking_the_sample_feed_raises_the_alerts_a_new_user_should_see(live_s
     assert (
         "new source for: Xiaomi: market entry – United States (planned, 2019); now 2 independent sources" in us.message
     )
+
+
+def test_the_sample_feed_is_not_served_where_it_is_switched_off(client, settings):
+    settings.RIVALSCOPE_SERVE_SAMPLE_FEED = False  # production's default
+    assert client.get("/sample/feed.xml").status_code == 404

@@ -286,6 +286,8 @@ RIVALSCOPE_EVENT_MATCH_MONTHS = env.int("RIVALSCOPE_EVENT_MATCH_MONTHS", default
 # start names its own web server so it can read the sample feed it serves, and nothing
 # else on this machine.
 RIVALSCOPE_FETCH_ALLOWED_HOSTS = env.list("RIVALSCOPE_FETCH_ALLOWED_HOSTS", default=[])
+# /sample/feed.xml, the quick start's demonstration feed; off in production.
+RIVALSCOPE_SERVE_SAMPLE_FEED = env.bool("RIVALSCOPE_SERVE_SAMPLE_FEED", default=True)
 # Seconds a claimed feed check or a queued ingest job may take. Not finished by then
 # (the task was lost with a broker restart, or its worker died), it is due again.
 RIVALSCOPE_MONITOR_LEASE = env.int("RIVALSCOPE_MONITOR_LEASE", default=600)

@@ -24,6 +24,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The quick start's demonstration feed is not part of a deployment.
+RIVALSCOPE_SERVE_SAMPLE_FEED = env.bool("RIVALSCOPE_SERVE_SAMPLE_FEED", default=False)
 
 # --- Static files ------------------------------------------------------------------
 # gunicorn serves no static files and Django serves them only with DEBUG on, so

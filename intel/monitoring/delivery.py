@@ -33,7 +33,12 @@ WEBHOOK_TIMEOUT = 10.0
 
 
 class DeliveryError(Exception):
-    """Sending failed; the message says why, for the delivery log."""
+    """Sending failed; the message says why, for the delivery log. ``permanent`` when
+    trying again cannot help (the address policy refuses the webhook's host)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def slack_escape(text: str) -> str:
@@ -68,7 +73,7 @@ def send(channel: str, watchlist: Watchlist, *, subject: str, text: str) -> None
                 max_bytes=64 * 1024,
             )
         except FetchError as exc:
-            raise DeliveryError(f"The webhook failed: {exc}") from exc
+            raise DeliveryError(f"The webhook failed: {exc}", permanent=exc.by_policy) from exc
     else:
         raise DeliveryError(f"Unknown channel {channel!r}.")
 
@@ -102,19 +107,21 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> str:
     try:
         send(delivery.channel, alert.watchlist, subject=f"{alert.watchlist.name}: {alert.headline}", text=alert.message)
     except DeliveryError as exc:
-        return _failed([delivery], str(exc), now=now, attempts={delivery.pk: attempt})
+        return _failed([delivery], str(exc), now=now, attempts={delivery.pk: attempt}, permanent=exc.permanent)
     AlertDelivery.objects.filter(pk=delivery_id, attempts=attempt).update(
         status=DeliveryStatus.SENT, sent_at=now, last_error="", log=delivery.log + _log_line(now, attempt, "sent")
     )
     return "sent"
 
 
-def _failed(deliveries: list[AlertDelivery], error: str, *, now: datetime, attempts: dict[int, int]) -> str:
+def _failed(
+    deliveries: list[AlertDelivery], error: str, *, now: datetime, attempts: dict[int, int], permanent: bool = False
+) -> str:
     limit = setting("RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS", 8)
     outcome = "retry"
     for delivery in deliveries:
         attempt = attempts[delivery.pk]
-        gave_up = attempt >= limit
+        gave_up = permanent or attempt >= limit
         outcome = "failed" if gave_up else "retry"
         wait = backoff_seconds(attempt, base=RETRY_BASE, cap=RETRY_CAP)
         AlertDelivery.objects.filter(pk=delivery.pk, attempts=attempt).update(
@@ -162,7 +169,7 @@ def send_digest(*, watchlist_id: int, now: datetime | None = None) -> int:
         except DeliveryError as exc:
             for d in batch:
                 AlertDelivery.objects.filter(pk=d.pk).update(attempts=attempts[d.pk], last_attempt_at=now)
-            _failed(batch, str(exc), now=now, attempts=attempts)
+            _failed(batch, str(exc), now=now, attempts=attempts, permanent=exc.permanent)
             continue
         for d in batch:
             AlertDelivery.objects.filter(pk=d.pk).update(
