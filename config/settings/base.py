@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # JSON errors for /api/, and a too-large body refused before it is read.
     "intel.api.errors.ApiErrorMiddleware",
+    # After it, so that it sees a busy database's error first: 503, not 500.
+    "intel.busy.BusyDatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -32,6 +32,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from intel import changes as changes_feed
+from intel.busy import is_busy
 from intel.exports.stix import MAX_EVENTS, export_bundle
 from intel.ingest.errors import IngestError
 from intel.ingest.normalise import TEXT_TYPES, check_url
@@ -496,6 +497,8 @@ class IngestView(APIView):
         try:
             result = ingest_article(**params, raw=raw, by=request.user)
         except IngestError as error:
+            if is_busy(error):
+                raise  # the database was busy, the input fine: BusyDatabaseMiddleware answers 503
             field = INGEST_FIELD_FOR.get(error.field or "", "non_field_errors")
             raise ValidationError({field: [error.describe()]}) from error
         return Response(result.as_json(), status=status.HTTP_201_CREATED if result.new else status.HTTP_200_OK)
