@@ -288,6 +288,9 @@ RIVALSCOPE_EVENT_MATCH_MONTHS = env.int("RIVALSCOPE_EVENT_MATCH_MONTHS", default
 # start names its own web server so it can read the sample feed it serves, and nothing
 # else on this machine.
 RIVALSCOPE_FETCH_ALLOWED_HOSTS = env.list("RIVALSCOPE_FETCH_ALLOWED_HOSTS", default=[])
+# Seconds one batch of feed items may spend fetching their linked pages (feeds set to
+# fetch full text); past it, the rest are ingested from the feed's own text.
+RIVALSCOPE_MONITOR_PAGE_BUDGET = env.int("RIVALSCOPE_MONITOR_PAGE_BUDGET", default=90)
 # /sample/feed.xml, the quick start's demonstration feed; off in production.
 RIVALSCOPE_SERVE_SAMPLE_FEED = env.bool("RIVALSCOPE_SERVE_SAMPLE_FEED", default=True)
 # Seconds a claimed feed check or a queued ingest job may take. Not finished by then

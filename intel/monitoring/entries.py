@@ -20,11 +20,13 @@ stay pending, and when their lease ends the dispatcher queues them again.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -139,13 +141,25 @@ def _fetch_pages(entries: list[FeedEntry]) -> tuple[dict[int, _Page], dict[int, 
         return {}, {}
     stored = set(Article.objects.filter(url__in={normalise_url(e.url) for e in wanted}).values_list("url", flat=True))
     limit = setting("RIVALSCOPE_INGEST_MAX_BYTES", 5 * 1024 * 1024)
+    # Pages are fetched one after another inside a task with a time limit: past this
+    # budget the rest keep their feed's text, so a slow site cannot take the batch's
+    # time (and every item with it) before anything is ingested.
+    deadline = time.monotonic() + setting("RIVALSCOPE_MONITOR_PAGE_BUDGET", 90)
     pages: dict[int, _Page] = {}
     notes: dict[int, str] = {}
     for entry in wanted:
         if normalise_url(entry.url) in stored:
             continue
+        remaining = deadline - time.monotonic()
+        if remaining < 1:
+            notes[entry.pk] = (
+                "The linked page was not fetched (the time for this batch's pages was spent); "
+                "the feed's text was ingested."
+            )
+            continue
         try:
-            response = fetch_url(entry.url, max_bytes=limit)
+            timeout = min(remaining, settings.RIVALSCOPE_FETCH_TIMEOUT)
+            response = fetch_url(entry.url, max_bytes=limit, timeout=timeout)
         except FetchError as exc:
             notes[entry.pk] = f"The linked page was not fetched ({exc}); the feed's text was ingested."
             continue
