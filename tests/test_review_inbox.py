@@ -186,6 +186,7 @@ def test_every_kind_of_proposal_is_in_the_queue_with_its_sentence(staff_client):
     # Mentions are a kind filter away: every linked name is one, they would bury the records.
     assert {item.kind.key for item in page.items} == set(KINDS) - {"mention"}
     assert page.count == 8
+    assert "8 records wait for review" in _text(response) and "and 1 mention of names" in _text(response)
     mentions = staff_client.get(INBOX, {"kind": "mention"}).context["page"]
     assert [item.kind.key for item in mentions.items] == ["mention"]
     html = _text(response)

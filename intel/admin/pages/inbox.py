@@ -20,6 +20,7 @@ from intel.admin_site import render_page
 from intel.models import Company
 from intel.workspace.inbox import (
     KINDS,
+    ONLY_WHEN_ASKED,
     InboxError,
     RuleChoice,
     apply_decision,
@@ -71,7 +72,9 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "kinds": [(key, KINDS[key].plural, summary.by_kind.get(key, 0)) for key in visible],
         "rules": rules,
-        "waiting": summary.total,
+        # The whole queue leaves mentions out (a kind filter away): counted apart.
+        "waiting": summary.total - sum(summary.by_kind.get(key, 0) for key in ONLY_WHEN_ASKED),
+        "mentions_waiting": sum(summary.by_kind.get(key, 0) for key in ONLY_WHEN_ASKED),
         "rule_figures": rule_figures_for(filters.rule) if filters.rule else None,
         "changeable": changeable_kinds(request.user),
         "can_merge": can_merge(request.user),
