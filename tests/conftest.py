@@ -100,3 +100,12 @@ def analyst_api(analyst):
 @pytest.fixture
 def staff_api(staff_user):
     return _api_client_for(staff_user)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_queues():
+    """The real-worker tests' queues are deleted from the broker when the session ends."""
+    yield
+    from tests.processes import delete_test_queues
+
+    delete_test_queues()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,3 +73,36 @@ def processes_with_env(key: str, value: str) -> list[int]:
 
 
 PYTHON = sys.executable
+
+
+# Queues the real-worker tests made, deleted once the session ends (delete_test_queues):
+# a broker shared with other runs must not keep a queue per test.
+_TEST_QUEUES: list[str] = []
+
+
+def test_queue() -> str:
+    """A queue of a test's own, so that no other worker on the broker takes its tasks."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    _TEST_QUEUES.append(name)
+    return name
+
+
+def delete_test_queues() -> None:
+    """Delete every queue ``test_queue`` named (and, on Redis, its bindings) from the broker."""
+    if not _TEST_QUEUES:
+        return
+    from django.conf import settings
+    from kombu import Connection
+
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=5) as broker:
+        channel = broker.default_channel
+        redis = getattr(channel, "client", None) if broker.transport.driver_type == "redis" else None
+        for name in _TEST_QUEUES:
+            # A queue never declared (its test skipped early) or already gone: nothing to do.
+            with contextlib.suppress(Exception):
+                channel.queue_delete(name)
+            with contextlib.suppress(Exception):
+                channel.exchange_delete(name)  # Celery declares an exchange named after the queue
+            if redis is not None:  # kombu's Redis transport keeps the bindings in keys of their own
+                redis.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    _TEST_QUEUES.clear()
