@@ -75,12 +75,12 @@ def processes_with_env(key: str, value: str) -> list[int]:
 PYTHON = sys.executable
 
 
-# Queues the real-worker tests made, deleted once the session ends (delete_test_queues):
+# Queues the real-worker tests made (own_queue), deleted once the session ends:
 # a broker shared with other runs must not keep a queue per test.
 _TEST_QUEUES: list[str] = []
 
 
-def test_queue() -> str:
+def own_queue() -> str:
     """A queue of a test's own, so that no other worker on the broker takes its tasks."""
     name = f"test-{uuid.uuid4().hex[:12]}"
     _TEST_QUEUES.append(name)
@@ -88,11 +88,12 @@ def test_queue() -> str:
 
 
 def delete_test_queues() -> None:
-    """Delete every queue ``test_queue`` named (and, on Redis, its bindings) from the broker."""
-    if not _TEST_QUEUES:
-        return
+    """Delete every queue ``own_queue`` named (and, on Redis, its bindings) from the broker."""
     from django.conf import settings
     from kombu import Connection
+
+    if not _TEST_QUEUES or not settings.CELERY_BROKER_URL.startswith(("redis://", "amqp://", "pyamqp://")):
+        return  # no real broker: the tests that would make a queue were skipped
 
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=5) as broker:
         channel = broker.default_channel
@@ -105,4 +106,10 @@ def delete_test_queues() -> None:
                 channel.exchange_delete(name)  # Celery declares an exchange named after the queue
             if redis is not None:  # kombu's Redis transport keeps the bindings in keys of their own
                 redis.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+        if redis is not None:
+            # Messages a killed worker held (acks late) wait in kombu's "unacked" hash.
+            for tag, payload in redis.hscan_iter("unacked"):
+                if any(f'"{name}"'.encode() in payload for name in _TEST_QUEUES):
+                    redis.hdel("unacked", tag)
+                    redis.zrem("unacked_index", tag)
     _TEST_QUEUES.clear()

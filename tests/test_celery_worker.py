@@ -6,14 +6,14 @@ import pytest
 
 from intel.models import Heartbeat
 from intel.tasks import heartbeat_task
-from tests.processes import PYTHON, child_env, database_url_for_children, start, test_queue, wait_for
+from tests.processes import PYTHON, child_env, database_url_for_children, own_queue, start, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_worker_on_the_real_broker_runs_the_heartbeat_and_writes_to_the_database(tmp_path):
     # A queue of its own, so a worker left by anything else on this broker cannot take the task.
-    queue = test_queue()
+    queue = own_queue()
     env = child_env(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_for_children())
     log = tmp_path / "worker.log"
     worker = start(

@@ -20,7 +20,7 @@ from config.celery import WorkerHeartbeat
 from intel.health import record_heartbeat
 from intel.models import Heartbeat
 from intel.tasks import heartbeat_task
-from tests.processes import PYTHON, child_env, database_url_for_children, free_port, start, test_queue, wait_for
+from tests.processes import PYTHON, child_env, database_url_for_children, free_port, own_queue, start, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -231,7 +231,7 @@ def test_the_worker_step_beats_while_connected_and_deletes_its_row_on_shutdown(s
 def test_two_real_workers_write_a_heartbeat_each(client, settings, tmp_path):
     settings.RIVALSCOPE_HEARTBEAT_MAX_AGE = 3
     # A queue of its own, so that no other worker on this broker takes part.
-    queue = test_queue()
+    queue = own_queue()
     env = child_env(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=database_url_for_children(),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from intel import jobs
 from intel.models import Article, IngestJob
-from tests.processes import PYTHON, child_env, database_url_for_children, start, test_queue, wait_for
+from tests.processes import PYTHON, child_env, database_url_for_children, own_queue, start, wait_for
 from tests.seed import SEED_TEXT
 
 
@@ -72,7 +72,7 @@ def test_a_real_worker_runs_a_job_queued_through_the_api(tmp_path, django_user_m
 
     user = django_user_model.objects.create_superuser(username="boss", password="x")
     api = _api_client_for(user)
-    queue = test_queue()
+    queue = own_queue()
     env = child_env(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=database_url_for_children(),

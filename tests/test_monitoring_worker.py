@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import textwrap
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from intel.tasks import dispatch_monitoring_task, poll_feed_task
 from tests import feeds
 from tests.factories import FeedFactory, WatchlistFactory
 from tests.monitoring import RSS
-from tests.processes import PYTHON, child_env, database_url_for_children, start, wait_for
+from tests.processes import PYTHON, child_env, database_url_for_children, own_queue, start, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +28,7 @@ WORKER_ARGS = ["--pool=solo", "--loglevel=INFO", "--without-heartbeat", "--witho
 @pytest.fixture
 def queue() -> str:
     # A queue of its own, so workers left by anything else on this broker take nothing.
-    return f"test-mon-{uuid.uuid4().hex[:10]}"
+    return own_queue()
 
 
 def _env(queue: str, **extra: str) -> dict[str, str]:
