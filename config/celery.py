@@ -71,6 +71,30 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 app.steps["consumer"].add(WorkerHeartbeat)
 
 
+@signals.setup_logging.connect
+def _log_like_django(loglevel: int | None = None, **kwargs: Any) -> None:
+    """Workers and beat log through Django's ``LOGGING``, so ``LOG_FORMAT=json`` covers them too.
+
+    Without a receiver for this signal Celery empties the root logger's handlers
+    (``worker_hijack_root_logger``) and installs its own text handlers, the task
+    loggers' among them, which do not pass records on: task lines would stay text
+    whatever the settings say. ``--loglevel`` can make a worker more verbose than
+    ``LOG_LEVEL``, never quieter (its default is WARNING), so one variable sets the
+    level of every process.
+
+    Celery no longer turns ``print()`` into log lines then (``worker_redirect_stdouts``):
+    standard error carries only log lines; Celery's banner and anything printed go to
+    standard output, as the banner always did.
+    """
+    from django.conf import settings
+    from django.utils.log import configure_logging
+
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)  # as django.setup() does
+    root = logging.getLogger()
+    if loglevel and loglevel < root.level:
+        root.setLevel(loglevel)
+
+
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _close_old_connections(**kwargs: Any) -> None:

@@ -66,3 +66,24 @@ forwarded_allow_ips: str = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"
 # every worker (the model too, were an import ever to load it), and `kill -HUP` would
 # restart workers on the old code instead of loading the new.
 preload_app: bool = False
+
+# LOG_FORMAT=json (as for Django, workers and beat): gunicorn's own error and access
+# lines are JSON objects too, so a log collector reads one format from every process.
+if os.environ.get("LOG_FORMAT", "plain").strip() == "json":
+    logconfig_dict: dict[str, object] = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger", "exc_info": "exception"},
+                "timestamp": True,
+            }
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -5,11 +5,23 @@ after it, so it stays in sync without re-reading everything. The feed is read
 from the history tables (django-simple-history, and ``TrackedQuerySet`` for bulk
 writes), so it covers exactly the models with history.
 
-The cursor holds, per history table, the last history id delivered. History ids
-come from a sequence, so a transaction that commits late can hold a smaller id
-than rows already delivered; rows newer than ``RIVALSCOPE_CHANGES_SETTLE_SECONDS``
-are therefore held back until transactions that started before them have had
-time to commit.
+The cursor holds, per history table, the position of the last row delivered.
+That position must never pass a row that is still to come, and history ids alone
+cannot promise it: they come from a sequence, so a transaction that commits late
+holds smaller ids than rows already committed by others.
+
+* **PostgreSQL.** Each history row records the transaction that wrote it
+  (``history_txid``, filled by the database: ``pg_current_xact_id()``). Rows are
+  delivered in (transaction, id) order, and only those of transactions older than
+  the oldest one still running (``pg_snapshot_xmin``): that set can no longer grow,
+  so a cursor inside it skips nothing, however long a transaction stays open. A
+  transaction left open holds the feed back until it ends (set PostgreSQL's
+  ``idle_in_transaction_session_timeout``).
+* **SQLite** has one writer at a time (``BEGIN IMMEDIATE``), so ids are handed out in
+  commit order and the id alone is the position.
+
+Rows written before transactions were recorded (``history_txid`` NULL) come first,
+in id order, as transaction 0.
 """
 
 from __future__ import annotations
@@ -18,16 +30,25 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
-from django.db.models import Max, Model
-from django.utils import timezone
+from django.db import connections
+from django.db.models import Model, QuerySet
 
 ACTIONS = {"+": "created", "~": "updated", "-": "deleted"}
-HISTORY_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+HISTORY_FIELDS = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+    "history_txid",
+}
+
+# (transaction, history id): transaction 0 for rows without one (SQLite, older rows).
+Position = tuple[int, int]
 
 
 class BadCursor(ValueError):
@@ -55,54 +76,109 @@ def tracked_models() -> dict[str, type[Model]]:
     return dict(sorted(found.items()))
 
 
-def encode_cursor(position: dict[str, int]) -> str:
-    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+def encode_cursor(position: dict[str, Position]) -> str:
+    # A table read only by id keeps the plain number cursors have always held.
+    plain = {label: (list(at) if at[0] else at[1]) for label, at in position.items()}
+    raw = json.dumps(plain, separators=(",", ":"), sort_keys=True).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> dict[str, int]:
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
+
+
+def decode_cursor(cursor: str) -> dict[str, Position]:
     if not cursor:
         return {}
+    refused = BadCursor("The cursor is not one this feed gave out.")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        position = json.loads(raw)
+        plain = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
-        raise BadCursor("The cursor is not one this feed gave out.") from error
-    if not isinstance(position, dict) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in position.items()
-    ):
-        raise BadCursor("The cursor is not one this feed gave out.")
+        raise refused from error
+    if not isinstance(plain, dict):
+        raise refused
+    position: dict[str, Position] = {}
+    for label, at in plain.items():
+        if _is_count(at):
+            position[label] = (0, at)
+        elif isinstance(at, list) and len(at) == 2 and all(_is_count(v) for v in at):
+            position[label] = (at[0], at[1])
+        else:
+            raise refused
     return position
 
 
+def _settled_below(using: str) -> int | None:
+    """The oldest transaction still running (PostgreSQL): every row of an older one is
+    committed or gone for good. None where ids alone order the rows (SQLite)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return int(cursor.fetchone()[0])
+
+
+def _rows_after(history: QuerySet[Any], at: Position, settled_below: int | None, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` settled history rows after ``at``, in (transaction, id) order."""
+    txid, history_id = at
+    rows: list[dict[str, Any]] = []
+    if txid == 0:
+        rows = list(
+            history.filter(history_txid__isnull=True, history_id__gt=history_id).order_by("history_id").values()[:limit]
+        )
+        history_id = 0
+    if settled_below is None or len(rows) >= limit:
+        return rows
+    later = (
+        history.filter(history_txid__gte=txid, history_txid__lt=settled_below)
+        .exclude(history_txid=txid, history_id__lte=history_id)
+        .order_by("history_txid", "history_id")
+        .values()[: limit - len(rows)]
+    )
+    return rows + list(later)
+
+
+def _position_of(row: dict[str, Any]) -> Position:
+    return (row["history_txid"] or 0, row["history_id"])
+
+
 def head_cursor() -> str:
-    """A cursor at the newest change: a consumer starting now reads only what comes next."""
-    position = {}
+    """A cursor at the newest settled change: a consumer starting now reads only what comes after."""
+    position: dict[str, Position] = {}
     for label, model in tracked_models().items():
-        last = model.history.model.objects.aggregate(last=Max("history_id"))["last"]
+        history = model.history.model.objects
+        settled_below = _settled_below(history.db)
+        if settled_below is None:
+            last = history.order_by("-history_id").values("history_txid", "history_id").first()
+        else:
+            last = (
+                history.filter(history_txid__lt=settled_below)
+                .order_by("-history_txid", "-history_id")
+                .values("history_txid", "history_id")
+                .first()
+            ) or history.filter(history_txid__isnull=True).order_by("-history_id").values(
+                "history_txid", "history_id"
+            ).first()
         if last:
-            position[label] = last
+            position[label] = _position_of(last)
     return encode_cursor(position)
 
 
 def changes_after(cursor: str, *, limit: int) -> tuple[list[Change], str, bool]:
     """The next ``limit`` changes after ``cursor``, the cursor after them, and whether more are waiting."""
     position = decode_cursor(cursor)
-    settle = timedelta(seconds=getattr(settings, "RIVALSCOPE_CHANGES_SETTLE_SECONDS", 10))
-    cutoff = timezone.now() - settle
-    candidates: list[tuple[datetime, str, int, Change]] = []
+    candidates: list[tuple[int, datetime, str, int, Change]] = []
     more = False
     for label, model in tracked_models().items():
-        rows = list(
-            model.history.model.objects.filter(history_id__gt=position.get(label, 0), history_date__lte=cutoff)
-            .order_by("history_id")
-            .values()[: limit + 1]
-        )
+        history = model.history.model.objects
+        rows = _rows_after(history, position.get(label, (0, 0)), _settled_below(history.db), limit + 1)
         if len(rows) > limit:
             more, rows = True, rows[:limit]
-        # Sort on the running maximum of the date, never lower than an earlier row's:
-        # then the rows taken from each table are always a prefix of its rows, and
-        # the cursor (the last id taken per table) never skips one.
+        # Across tables, changes go by transaction, then by the running maximum of the
+        # date, never lower than an earlier row's: each table's order is kept, so the
+        # rows taken from it are a prefix of its rows and the cursor skips none.
         running: datetime | None = None
         for row in rows:
             running = row["history_date"] if running is None else max(running, row["history_date"])
@@ -115,11 +191,10 @@ def changes_after(cursor: str, *, limit: int) -> tuple[list[Change], str, bool]:
                 history_id=row["history_id"],
                 data={k: v for k, v in row.items() if k not in HISTORY_FIELDS},
             )
-            candidates.append((running, label, row["history_id"], change))
-    candidates.sort(key=lambda item: item[:3])
+            candidates.append((row["history_txid"] or 0, running, label, row["history_id"], change))
+    candidates.sort(key=lambda item: item[:4])
     if len(candidates) > limit:
         more = True
-    page = [item[3] for item in candidates[:limit]]
-    for change in page:
-        position[change.model] = max(position.get(change.model, 0), change.history_id)
-    return page, encode_cursor(position), more
+    for txid, _, label, history_id, _ in candidates[:limit]:
+        position[label] = max(position.get(label, (0, 0)), (txid, history_id))
+    return [item[4] for item in candidates[:limit]], encode_cursor(position), more

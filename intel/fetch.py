@@ -12,8 +12,9 @@ may be hostile. The dangers, and what is done about each:
   address a request connects to is judged by :func:`forbidden_reason`; anything that is not
   a public internet address is refused unless an operator allowed its network
   (``RIVALSCOPE_FETCH_ALLOWED_NETWORKS``) or named the host itself
-  (``RIVALSCOPE_FETCH_ALLOWED_HOSTS``: ``127.0.0.1:8000`` lets the quick start read the
-  sample feed its own web server serves, and nothing else on this machine).
+  (``RIVALSCOPE_FETCH_ALLOWED_HOSTS``: ``127.0.0.1:8000/sample/`` lets the quick start
+  read the sample feed its own web server serves, and nothing else on this machine, not
+  even that server's other pages: the path is checked on every hop).
 * **Tricks around that check.** Odd spellings (``http://2130706433/``, ``http://127.1/``,
   ``http://[::ffff:7f00:1]/``), host names that resolve to private addresses, redirects to
   them, and DNS rebinding (a name that answers with a public address when checked and a
@@ -39,8 +40,10 @@ Every failure is a :class:`FetchError` whose message can be shown to a person as
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -50,7 +53,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpcore
 import httpx
@@ -225,32 +228,64 @@ def _ip_literal(host: str) -> IPAddress | None:
         return None
 
 
-HostAllowance = frozenset[tuple[str, int | None]]
+# (lower-case host, port or None for any, path prefix or "" for any path)
+HostAllowance = frozenset[tuple[str, int | None, str]]
 
 
 def parse_hosts(hosts: Iterable[str]) -> HostAllowance:
-    """Turn "name" or "name:port" strings into (lower-case host, port or None) pairs."""
-    parsed: set[tuple[str, int | None]] = set()
-    for text in hosts:
-        text = text.strip().lower()
+    """Turn "name", "name:port" or "name:port/path/" strings into (lower-case host, port or
+    None, path prefix or "") triples. A path limits the host to URLs under it."""
+    parsed: set[tuple[str, int | None, str]] = set()
+    for entry in hosts:
+        text = entry.strip()
         if not text:
             continue
-        if text.startswith("["):  # "[::1]" or "[::1]:8000"
+        if text.startswith("["):  # "[::1]", "[::1]:8000", "[::1]:8000/feeds/"
             host, _, rest = text[1:].partition("]")
-            port = rest.removeprefix(":")
-        elif text.count(":") == 1:
-            host, _, port = text.partition(":")
-        else:  # a name, an IPv4 address or a bare IPv6 address
-            host, port = text, ""
-        if not host or (port and not port.isdigit()):
-            raise FetchError(f"The allowed host {text!r} is not a name such as 'feeds.intranet' or '127.0.0.1:8000'.")
-        parsed.add((host, int(port) if port else None))
+            port, slash, path = rest.removeprefix(":").partition("/")
+        else:
+            address, slash, path = text.partition("/")
+            if address.count(":") == 1:
+                host, _, port = address.partition(":")
+            else:  # a name, an IPv4 address or a bare IPv6 address
+                host, port = address, ""
+        prefix = f"/{path}" if slash else ""
+        if not host or (port and not port.isdigit()) or ".." in prefix.split("/"):
+            raise FetchError(
+                f"The allowed host {text!r} is not a name such as 'feeds.intranet', '127.0.0.1:8000' or "
+                "'127.0.0.1:8000/sample/'."
+            )
+        parsed.add((host.lower(), int(port) if port else None, prefix))
     return frozenset(parsed)
 
 
-def _host_allowed(host: str, port: int | None, hosts: HostAllowance) -> bool:
+def _allowances_for(host: str, port: int | None, hosts: HostAllowance) -> list[str]:
+    """The path prefixes under which ``host:port`` is allowed ("" for every path)."""
     name = host.lower().strip("[]")
-    return (name, None) in hosts or (port is not None and (name, port) in hosts)
+    return [path for h, p, path in hosts if h == name and (p is None or p == port)]
+
+
+def _host_allowed(host: str, port: int | None, hosts: HostAllowance) -> bool:
+    """Whether a connection to ``host:port`` is allowed by name. A connection carries no
+    path: requests are held to their allowed paths by ``_check_allowed_path``, hop by hop."""
+    return bool(_allowances_for(host, port, hosts))
+
+
+def _check_allowed_path(url: httpx.URL, hosts: HostAllowance) -> None:
+    """Refuse a URL on a host allowed only under some paths (the quick start's own web
+    server, for its sample feed) when it is not under one of them."""
+    prefixes = _allowances_for(url.host, _origin(url)[2], hosts)
+    if not prefixes or "" in prefixes:
+        return
+    path = unquote(url.path)
+    if ".." not in path.split("/") and any(path.startswith(prefix) for prefix in prefixes):
+        return
+    under = " or ".join(sorted(prefixes))
+    raise FetchError(
+        f"Refused: only {under} may be fetched from {url.host}:{_origin(url)[2]} "
+        f"(RIVALSCOPE_FETCH_ALLOWED_HOSTS), not {url.path}.",
+        by_policy=True,
+    )
 
 
 def _refusal(host: str, ip: IPAddress, reason: str) -> FetchError:
@@ -630,10 +665,6 @@ def _translate(exc: httpx.HTTPError, timeout: float, url: httpx.URL) -> FetchErr
     return FetchError(f"Fetching from {where} failed.")
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
 def fetch_url(
     url: str,
     *,
@@ -650,32 +681,33 @@ def fetch_url(
     ``max_bytes``, ``timeout`` and ``allowed_networks`` default to the
     ``RIVALSCOPE_FETCH_*`` settings, read at call time; ``allowed_networks=[]`` allows no
     private network whatever the setting says; ``allowed_hosts`` (default
-    ``RIVALSCOPE_FETCH_ALLOWED_HOSTS``) names hosts, or host:port pairs, that may be
-    reached whatever address they have. ``timeout`` covers the whole request:
+    ``RIVALSCOPE_FETCH_ALLOWED_HOSTS``) names hosts, host:port pairs, or either with a
+    path (only URLs under it), that may be reached whatever address they have. ``timeout`` covers the whole request:
     every connection, redirect and read. ``headers`` are sent on every hop except that
     credentials (Authorization, Cookie) are dropped when a redirect leaves the origin;
     ``Accept-Encoding`` is always ours, since only gzip and deflate are decoded. When
     ``headers`` include If-None-Match or If-Modified-Since, a 304 answer is returned (with
     empty content) instead of raised. ``json_body``, if given, is sent as JSON.
     """
-    limit = int(max_bytes if max_bytes is not None else _setting("RIVALSCOPE_FETCH_MAX_BYTES", DEFAULT_MAX_BYTES))
-    seconds = float(timeout if timeout is not None else _setting("RIVALSCOPE_FETCH_TIMEOUT", DEFAULT_TIMEOUT))
+    limit = int(max_bytes if max_bytes is not None else settings.RIVALSCOPE_FETCH_MAX_BYTES)
+    seconds = float(timeout if timeout is not None else settings.RIVALSCOPE_FETCH_TIMEOUT)
     if limit <= 0 or seconds <= 0:
         raise ValueError("max_bytes and timeout must be positive.")
     allowed = parse_networks(
-        allowed_networks if allowed_networks is not None else _setting("RIVALSCOPE_FETCH_ALLOWED_NETWORKS", [])
+        allowed_networks if allowed_networks is not None else settings.RIVALSCOPE_FETCH_ALLOWED_NETWORKS
     )
-    hosts = parse_hosts(allowed_hosts if allowed_hosts is not None else _setting("RIVALSCOPE_FETCH_ALLOWED_HOSTS", []))
+    hosts = parse_hosts(allowed_hosts if allowed_hosts is not None else settings.RIVALSCOPE_FETCH_ALLOWED_HOSTS)
     deadline = time.monotonic() + seconds
 
     current = _check_url(url.strip())
     _check_ip_literal(current, allowed, hosts)
+    _check_allowed_path(current, hosts)
     request_headers = httpx.Headers(headers or {})
     request_headers["accept-encoding"] = ACCEPT_ENCODING
     conditional = any(name in request_headers for name in CONDITIONAL_HEADERS)
     method = method.upper()
     body = json_body
-    client_headers = {"user-agent": _setting("RIVALSCOPE_FETCH_USER_AGENT", DEFAULT_USER_AGENT), "accept": "*/*"}
+    client_headers = {"user-agent": settings.RIVALSCOPE_FETCH_USER_AGENT, "accept": "*/*"}
 
     # trust_env=False: no proxies, .netrc or SSL_CERT_* from the environment. A proxy
     # would resolve names itself, out of reach of the address check.
@@ -706,6 +738,7 @@ def fetch_url(
                 raise FetchError(f"The server redirected to {location!r}, which is not a valid URL.") from None
             target = _check_url(str(target))
             _check_ip_literal(target, allowed, hosts)
+            _check_allowed_path(target, hosts)
             if _origin(target) != _origin(current):
                 for name in CREDENTIAL_HEADERS:
                     request_headers.pop(name, None)
@@ -742,27 +775,72 @@ def _finish(
 
 _ENTITY_DECLARATION = "<!entity"
 
+# How an XML parser tells a document's encoding before reading its declaration (XML
+# 1.0, appendix F): a byte-order mark, or how "<?xm" looks in the first four bytes.
+# Longer marks first: UTF-32's little-endian mark begins with UTF-16's.
+_XML_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x4c\x6f\xa7\x94", "cp500"),  # EBCDIC: the declaration names the code page
+)
+_XML_DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+
+
+def _xml_encodings(content: bytes) -> list[str]:
+    """Every encoding an XML parser might read ``content`` in: the one its first bytes
+    announce, and the one its declaration names."""
+    found = next((encoding for signature, encoding in _XML_SIGNATURES if content.startswith(signature)), "utf-8")
+    head = _decode_whole_units(content[:1024], found)
+    declared = _XML_DECLARED_ENCODING.match(head)
+    encodings = [found]
+    if declared:
+        # One Python does not know, no parser here reads either: they fall back to the
+        # encodings already looked at.
+        with contextlib.suppress(LookupError):
+            encodings.append(codecs.lookup(declared.group(1)).name)
+    return [encoding for encoding in dict.fromkeys(encodings) if not _ascii_compatible(encoding)]
+
+
+@functools.cache
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether every ASCII byte means its ASCII character and nothing more (UTF-8,
+    Latin-1, Windows code pages): the search over the raw bytes already covered the
+    document. Not UTF-7, whose "+" starts an escape, nor ISO-2022, whose escapes decode
+    to nothing and so may stand inside the declaration's bytes."""
+    if "2022" in encoding:
+        return False
+    ascii_bytes = bytes(range(128))
+    try:
+        return ascii_bytes.decode(encoding) == ascii_bytes.decode("ascii")
+    except UnicodeError:
+        return False
+
+
+def _decode_whole_units(content: bytes, encoding: str) -> str:
+    # A truncated last character or a bad sequence must not hide a declaration before it.
+    width = 4 if "32" in encoding else 2 if "16" in encoding else 1
+    return content[: len(content) - len(content) % width].decode(encoding, errors="replace")
+
 
 def refuse_xml_entities(content: bytes) -> None:
     """Raise FetchError if ``content`` declares XML entities (``<!ENTITY``).
 
     Entity declarations are how billion-laughs and external-entity attacks start, and
-    no feed or page we read needs them. UTF-16 documents (with a byte-order mark, or
-    starting with ``<`` as UTF-16) are decoded before looking, since the bytes of
-    ``<!ENTITY`` then have zero bytes between them.
+    no feed or page we read needs them. The declaration is looked for in the document
+    as its parser would read it, in any encoding XML allows: UTF-16 and UTF-32 (where
+    its bytes have zero bytes between them), EBCDIC, or whatever the XML declaration
+    names (UTF-7 spells ``<`` as ``+ADw-``).
     """
     refused = FetchError("The document declares XML entities (<!ENTITY), which are refused.")
     if _ENTITY_DECLARATION.encode("ascii") in content.lower():
         raise refused
-    utf16: str | None = None
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        utf16 = "utf-16"  # the BOM says which byte order
-    elif content.startswith(b"<\x00"):
-        utf16 = "utf-16-le"
-    elif content.startswith(b"\x00<"):
-        utf16 = "utf-16-be"
-    if utf16 is not None:
-        # An odd trailing byte or a bad surrogate must not hide a declaration before it.
-        text = content[: len(content) - len(content) % 2].decode(utf16, errors="replace")
-        if _ENTITY_DECLARATION in text.lower():
+    for encoding in _xml_encodings(content):
+        if _ENTITY_DECLARATION in _decode_whole_units(content, encoding).lower():
             raise refused

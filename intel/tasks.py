@@ -57,6 +57,14 @@ def requeue_stale_ingest_jobs_task() -> None:
     requeue_stale_ingest_jobs()
 
 
+@shared_task(name="intel.tasks.apply_retention_task", ignore_result=True, **RETRY)
+def apply_retention_task() -> dict[str, int]:
+    """Delete what the RIVALSCOPE_RETAIN_* settings say has expired (beat, daily); nothing while they are 0."""
+    from intel.retention import purge_expired
+
+    return purge_expired()
+
+
 @shared_task(name="intel.tasks.dispatch_monitoring_task", ignore_result=True, **RETRY)
 def dispatch_monitoring_task() -> dict[str, int]:
     """Claim due feeds, lost ingest jobs, due deliveries and digests, and queue one task for each."""

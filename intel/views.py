@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_GET, require_safe
 
 from intel.health import check_readiness
+from intel.metrics import render_metrics, scrape_refusal
 
 SAMPLE_FEED = Path(settings.BASE_DIR) / "sample_data" / "sample-feed.xml"
 
@@ -36,6 +37,28 @@ def health_ready(request: HttpRequest) -> JsonResponse:
     """
     readiness = check_readiness()
     return JsonResponse(readiness.as_json(), status=200 if readiness.ok else 503)
+
+
+@never_cache
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (intel/metrics.py), for a scraper that sends ``Authorization: Bearer <token>``.
+
+    404 while ``RIVALSCOPE_METRICS_TOKEN`` is empty: the endpoint is off. 401 without
+    a token, 403 with a wrong one. The figures are counted in the database at each
+    scrape, so every web process answers the same.
+    """
+    token = settings.RIVALSCOPE_METRICS_TOKEN
+    if not token:
+        raise Http404("Metrics are off: RIVALSCOPE_METRICS_TOKEN is not set.")
+    refusal = scrape_refusal(request.headers.get("Authorization", ""), token=token)
+    if refusal is not None:
+        response = HttpResponse(refusal.message, status=refusal.status, content_type="text/plain; charset=utf-8")
+        if refusal.status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="rivalscope metrics"'
+        return response
+    body, content_type = render_metrics(accept=request.headers.get("Accept", ""))
+    return HttpResponse(body, content_type=content_type)
 
 
 @cache

@@ -7,7 +7,7 @@ import pytest
 from intel.models import Company
 from tests.factories import CompanyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def read_all(api, since=""):

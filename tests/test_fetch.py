@@ -607,7 +607,17 @@ DECLARING = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>'
         DECLARING.encode("utf-16-le"),  # no byte-order mark
         DECLARING.encode("utf-16-be"),
         DECLARING.encode("utf-16-le") + b"\x00",  # odd length
+        DECLARING.encode("utf-32"),  # with a byte-order mark
+        DECLARING.encode("utf-32-le"),
+        DECLARING.encode("utf-32-be") + b"\x00\x00",  # a truncated last character
+        DECLARING.replace('"1.0"', '"1.0" encoding="ebcdic-cp-us"').encode("cp037"),
+        DECLARING.replace('"1.0"', '"1.0" encoding="IBM500"').encode("cp500"),
+        # UTF-7 may spell "<" as "+ADw-", which no byte search for "<!ENTITY" finds.
+        b'<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE r +AFs-+ADw-!ENTITY a "b"+AD4-+AF0-+AD4-',
+        # ISO-2022's switch back to ASCII, where it already is, decodes to nothing.
+        b'<?xml version="1.0" encoding="iso-2022-jp"?><!DOCTYPE r [<!EN\x1b(BTITY a "b">]>',
     ],
+    ids=lambda content: repr(content[:12]),
 )
 def test_documents_declaring_entities_are_refused(content):
     with pytest.raises(FetchError, match=r"declares XML entities \(<!ENTITY\), which are refused"):
@@ -620,6 +630,9 @@ def test_documents_declaring_entities_are_refused(content):
         b'<?xml version="1.0"?><rss><channel><title>&amp; news</title></channel></rss>',
         b"<!doctype html><p>An article about the ENTITY keyword</p>",
         '<?xml version="1.0" encoding="utf-16"?><feed/>'.encode("utf-16"),
+        '<?xml version="1.0" encoding="utf-32"?><feed>é</feed>'.encode("utf-32"),
+        '<?xml version="1.0" encoding="cp037"?><feed>news</feed>'.encode("cp037"),
+        b'<?xml version="1.0" encoding="x-unknown-to-python"?><feed/>',
         b"",
     ],
 )
@@ -664,7 +677,39 @@ def test_the_allowed_hosts_come_from_the_setting(http_server, settings):
     assert fetch_url(http_server.url("/page")).content == PAGE
 
 
-@pytest.mark.parametrize("bad", ["intranet:http", ":8000", "[::1]:port"])
+def test_a_host_allowed_under_a_path_is_fetched_there(http_server, connections):
+    http_server.route("/sample/feed.xml", body=PAGE)
+    allowance = [f"127.0.0.1:{http_server.port}/sample/"]
+    response = fetch_url(http_server.url("/sample/feed.xml"), allowed_hosts=allowance, allowed_networks=[])
+    assert response.content == PAGE
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/sample", "/sample/../admin/login/", "/sample/%2e%2e/admin/"])
+def test_a_host_allowed_under_a_path_is_refused_elsewhere_before_any_connection(http_server, connections, path):
+    http_server.route(path, body=b"the admin login page")
+    allowance = [f"127.0.0.1:{http_server.port}/sample/"]
+    error = fetch_error(http_server.url(path), allowed_hosts=allowance, allowed_networks=[])
+    assert str(error).startswith(f"Refused: only /sample/ may be fetched from 127.0.0.1:{http_server.port}")
+    assert error.by_policy
+    assert connections == []
+
+
+def test_a_redirect_out_of_the_allowed_path_on_the_same_server_is_refused(http_server):
+    """The same origin, a kept-alive connection: the path is still checked on every hop."""
+    http_server.route("/sample/feed.xml", status=302, headers={"Location": "/admin/login/"})
+    http_server.route("/admin/login/", body=b"the admin login page")
+    allowance = [f"127.0.0.1:{http_server.port}/sample/"]
+    error = fetch_error(http_server.url("/sample/feed.xml"), allowed_hosts=allowance, allowed_networks=[])
+    assert "only /sample/ may be fetched" in str(error)
+
+
+def test_the_quick_start_allows_only_its_sample_feed():
+    from config.settings import local
+
+    assert [entry.split("/", 1)[1] for entry in local.RIVALSCOPE_FETCH_ALLOWED_HOSTS] == ["sample/"]
+
+
+@pytest.mark.parametrize("bad", ["intranet:http", ":8000", "[::1]:port", "host:80/a/../b/"])
 def test_an_allowed_host_that_is_not_a_host_is_reported(bad):
     error = fetch_error("http://example.com/", allowed_hosts=[bad])
     assert "is not a name such as" in str(error)

@@ -44,7 +44,7 @@ def test_checking_the_sample_feed_raises_the_alerts_a_new_user_should_see(live_s
     call_command("load_reference_data", stdout=StringIO())
     # What config/settings/local.py does for the quick start: that host and port, by name.
     settings.RIVALSCOPE_FETCH_ALLOWED_NETWORKS = []
-    settings.RIVALSCOPE_FETCH_ALLOWED_HOSTS = [f"127.0.0.1:{port}"]
+    settings.RIVALSCOPE_FETCH_ALLOWED_HOSTS = [f"127.0.0.1:{port}/sample/"]
     call_command("quickstart", "--port", str(port), stdout=StringIO())
 
     run_cycle()

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
+
+from intel.observability import init_sentry, log_format
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -56,6 +59,8 @@ MIDDLEWARE = [
     "intel.api.errors.ApiErrorMiddleware",
     # After it, so that it sees a busy database's error first: 503, not 500.
     "intel.busy.BusyDatabaseMiddleware",
+    # Form bodies and query strings that are not UTF-8: 400, before anything is saved.
+    "intel.undecodable.UndecodableRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -201,9 +206,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# The changes feed holds back changes younger than this, so that a transaction that
-# commits late cannot slip in behind a consumer's cursor (see intel/changes.py).
-RIVALSCOPE_CHANGES_SETTLE_SECONDS = env.int("RIVALSCOPE_CHANGES_SETTLE_SECONDS", default=10)
 
 # --- Celery -------------------------------------------------------------------------
 # The filesystem transport needs no server: queues are folders under var/broker.
@@ -239,14 +241,45 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "requeue-stale-ingest-jobs": {"task": "intel.tasks.requeue_stale_ingest_jobs_task", "schedule": 60.0},
 }
 
+# Logs go to standard error, as text (LOG_FORMAT=plain) or one JSON object per line
+# (json: timestamp, level, logger, message, exception and any extra fields), for a
+# collector that indexes fields. Celery workers and beat use this too (config/celery.py).
+LOG_FORMAT = log_format(env.str("LOG_FORMAT", default="plain"))
+# dictConfig, and Python's warnings sent through the same handler (not loose on stderr).
+LOGGING_CONFIG = "intel.observability.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"celery_task": {"()": "intel.observability.CeleryTaskFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger", "exc_info": "exception"},
+            "timestamp": True,  # ISO 8601 in UTC, whatever the machine's time zone
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["celery_task"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Observability (intel/observability.py, intel/metrics.py) --------------------------
+# Error reporting, only when SENTRY_DSN is set: to Sentry, or a server that speaks its
+# protocol (GlitchTip). Started here because settings are what every process loads
+# first: gunicorn workers, Celery workers (their config comes from these settings) and
+# beat all report. No personal data is sent (send_default_pii off).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+# The share of requests and tasks traced for Sentry's performance pages, 0 to 1.
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+# The bearer token Prometheus sends to read /metrics; empty, the endpoint answers 404.
+# Generate one like a secret key (python -c 'import secrets; print(secrets.token_urlsafe(32))').
+RIVALSCOPE_METRICS_TOKEN = env.str("RIVALSCOPE_METRICS_TOKEN", default="")
 
 # --- E-mail (alert deliveries) --------------------------------------------------------
 # EMAIL_URL in django-environ's form: "smtp+tls://user:password@mail.example.com:587",
@@ -325,3 +358,19 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # config/celery.py applies Django's own rule instead (CONN_MAX_AGE, health checks).
 CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_BEAT_SCHEDULE["monitoring"] = {"task": "intel.tasks.dispatch_monitoring_task", "schedule": 60.0}
+
+# --- Retention (intel/retention.py, docs/operations.md) -----------------------------
+# Days to keep rows that have done their job; 0 (the default) keeps them forever.
+# Finished feed entries (ingested, duplicate or given up); a feed still listing an
+# item whose entry went makes a new entry, found a duplicate: keep 30 days at least.
+RIVALSCOPE_RETAIN_FEED_ENTRIES_DAYS = env.int("RIVALSCOPE_RETAIN_FEED_ENTRIES_DAYS", default=0)
+# Alert deliveries sent, or failed for good; the alerts themselves stay.
+RIVALSCOPE_RETAIN_DELIVERIES_DAYS = env.int("RIVALSCOPE_RETAIN_DELIVERIES_DAYS", default=0)
+# History rows older than this, except each record's newest (its current state or
+# its deletion), so the changes feed still converges on the present.
+RIVALSCOPE_RETAIN_HISTORY_DAYS = env.int("RIVALSCOPE_RETAIN_HISTORY_DAYS", default=0)
+# Daily, at night (UTC); the task does nothing while every setting above is 0.
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "intel.tasks.apply_retention_task",
+    "schedule": crontab(hour=3, minute=17),
+}

@@ -10,8 +10,8 @@ SECRET_KEY = env.str(
 )
 
 # The quick start's sample feed is served by its own web server (/sample/feed.xml).
-# The fetcher refuses loopback addresses; this names that one host and port, so
-# nothing else on this machine becomes reachable.
+# The fetcher refuses loopback addresses; this names that one host, port and path, so
+# nothing else on this machine becomes reachable, its own admin pages included.
 RIVALSCOPE_FETCH_ALLOWED_HOSTS = env.list(
-    "RIVALSCOPE_FETCH_ALLOWED_HOSTS", default=[f"127.0.0.1:{env.int('PORT', default=8000)}"]
+    "RIVALSCOPE_FETCH_ALLOWED_HOSTS", default=[f"127.0.0.1:{env.int('PORT', default=8000)}/sample/"]
 )

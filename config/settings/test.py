@@ -19,5 +19,3 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-rivalscope.sqlite3")}
 
-# Tests read the changes feed right after writing.
-RIVALSCOPE_CHANGES_SETTLE_SECONDS = 0

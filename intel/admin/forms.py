@@ -14,7 +14,7 @@ ALLOWED_UPLOADS = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
 def _max_bytes() -> int:
-    return int(getattr(settings, "RIVALSCOPE_INGEST_MAX_BYTES", 5 * 1024 * 1024))
+    return int(settings.RIVALSCOPE_INGEST_MAX_BYTES)
 
 
 class IngestForm(forms.Form):

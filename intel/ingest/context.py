@@ -206,7 +206,7 @@ class ArticleContext:
     proposed: list[tuple[str, Any]] = field(default_factory=list)  # (kind, record)
     cited: list[CitedSource] = field(default_factory=list)
     regulators: list[CitedSource] = field(default_factory=list)  # government bodies named (sources of kind regulator)
-    doc: Doc | None = None  # the trained pipeline's parse of the body (stage 5), for events and quotes
+    doc: Doc | None = None  # the trained pipeline's parse of the body (stage 1b), for names, events and quotes
     roles: list[Any] = field(default_factory=list)
     # time
     times: list[TimeExpression] = field(default_factory=list)

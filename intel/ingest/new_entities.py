@@ -1,9 +1,8 @@
 """Stage 5, new entities: propose the companies, people and products the database does
 not know, find the outlets and regulators the article names, and store every mention.
 
-Reads ``ctx.body``, ``ctx.sentences`` and ``ctx.hits`` (known names, stage 4). Runs
-the trained pipeline (``nlp.model()``) over the batch's articles with ``nlp.pipe``
-and keeps each parse in ``ctx.doc`` for the stages after it. What each name the
+Reads ``ctx.body``, ``ctx.sentences``, ``ctx.hits`` (known names, stage 4) and
+``ctx.doc`` (the trained pipeline's parse, stage 1b). What each name the
 model finds is, and whether to propose it, is decided by ``names.analyse`` (pure
 text analysis; read its docstring). This stage stores what it decides:
 
@@ -17,7 +16,7 @@ text analysis; read its docstring). This stage stores what it decides:
   with a company ("Jane Doe, the chief executive of Acme") becomes a proposed ``Role``.
 
 Adds to ``ctx.hits`` (their mentions), ``ctx.proposed``, ``ctx.roles``, ``ctx.cited``,
-``ctx.regulators`` and ``ctx.doc``; stores all mentions of the article (known and
+``ctx.regulators``; stores all mentions of the article (known and
 new) in one bulk insert (``ctx.mentions``).
 """
 
@@ -37,7 +36,6 @@ from intel.models.slugs import assign_unique_slugs, unique_slug
 from .bulk import copy_rows, create_instances, unrejected
 from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
 from .names import NEWS_OUTLETS, Finding, KnownName, analyse, name_key
-from .nlp import model
 from .roles import CompanyName, role_of
 
 NAME = "new entities"
@@ -56,8 +54,9 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not todo:
         return
     found: list[tuple[ArticleContext, list[Finding]]] = []
-    for ctx, doc in zip(todo, model().pipe(ctx.body for ctx in todo), strict=True):
-        ctx.doc = doc
+    for ctx in todo:
+        doc = ctx.doc
+        assert doc is not None, "stage 1b parses every English article not stored before"
         known = [KnownName(h.start, h.end, h.kind, h.target_id, h.proposal) for h in ctx.hits]
         headings = [(s.start, s.end) for s in ctx.sentences if s.heading]
         analysis = analyse(doc, known, headings)

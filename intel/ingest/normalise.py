@@ -40,7 +40,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "RIVALSCOPE_INGEST_MAX_BYTES", 5 * 1024 * 1024))
+    return int(settings.RIVALSCOPE_INGEST_MAX_BYTES)
 
 
 def _fail(message: str, field: str | None = None) -> IngestError:

@@ -5,9 +5,10 @@ Read this file top to bottom to follow an article from text to records. The CLI
 monitor all call ``ingest_article`` (or ``ingest_articles`` for a batch).
 
 Each stage is a module with a docstring saying what it reads from the
-``ArticleContext`` and what it adds; the pipeline is the list ``STAGES``. All
-stages run in one transaction: if any fails, nothing of the article is stored,
-and the ``IngestError`` says which stage and why.
+``ArticleContext`` and what it adds; the pipeline is the list ``STAGES``. The
+stages that store run in one transaction: if any fails, nothing of the article is
+stored, and the ``IngestError`` says which stage and why. The two before them
+(``BEFORE_STORING``) hold no lock while they wait on the network or the model.
 
 Every article is stored, with its language (stages 1 and 2); stages 3 to 9
 extract from English articles only, since their rules, names and triggers are
@@ -29,7 +30,7 @@ from django.db import DatabaseError, transaction
 
 from intel.models.base import acting_as
 
-from . import dedupe, events, known_entities, new_entities, nlp, normalise, quotes, sentences, tags, time
+from . import dedupe, events, known_entities, new_entities, nlp, normalise, parse, quotes, sentences, tags, time
 from .context import ArticleContext, IngestEnv, IngestInput
 from .dates import PublishedDate
 from .errors import IngestError
@@ -37,8 +38,12 @@ from .result import IngestResult
 
 logger = logging.getLogger(__name__)
 
-STAGES: tuple[ModuleType, ...] = (
+# Outside the transaction: fetching and the model take the time, and hold no lock.
+BEFORE_STORING: tuple[ModuleType, ...] = (
     normalise,  # 1. input → clean text, title, URL, date, language (fetches a URL safely)
+    parse,  # 1b. the trained pipeline's parse of each English article (spaCy)
+)
+STORING: tuple[ModuleType, ...] = (
     dedupe,  # 2. the same article again creates nothing; near-duplicates are linked; not English: done
     sentences,  # 3. sentence spans (spaCy)
     known_entities,  # 4. known names and aliases (Aho-Corasick)
@@ -48,6 +53,7 @@ STAGES: tuple[ModuleType, ...] = (
     quotes,  # 8. quotes with speakers and outlets
     tags,  # 9. thematic tags from rules
 )
+STAGES = BEFORE_STORING + STORING
 
 
 def ingest_article(
@@ -86,14 +92,14 @@ def ingest_articles(
     # database lock is held while waiting on the network (nor the collector paused,
     # for every thread of the process).
     _run_stage(normalise, batch, env)
-    # The trained pipeline loads on a process's first batch, before the pause and the
-    # transaction: loading takes a second (no lock held meanwhile), and srsly re-enables
-    # the collector after unpacking the model's weights, which would end the pause.
+    # The trained pipeline loads on a process's first batch, before the pause: srsly
+    # re-enables the collector after unpacking the model's weights, which would end it.
     nlp.model()
     nlp.sentence_tokenizer()
     with _cyclic_gc_paused(), acting_as(by):
+        _run_stage(parse, batch, env)
         with transaction.atomic():
-            for stage in STAGES[1:]:
+            for stage in STORING:
                 _run_stage(stage, batch, env)
         results = [IngestResult.from_context(ctx) for ctx in batch]
         # The contexts (hits, sentences, spans: most of what a batch allocates) go

@@ -107,8 +107,23 @@ def history_copy_statement(model: type[models.Model], connection: Any) -> str | 
     )
 
 
+class CurrentTransactionId(models.Func):
+    """The id of the transaction writing the row: ``pg_current_xact_id()`` on PostgreSQL
+    (64 bits, never wrapping), NULL elsewhere. The changes feed orders by it
+    (intel/changes.py)."""
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return "NULL", []
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
 class History(HistoricalRecords):
-    """django-simple-history's records, with their history table indexed only by what reads it.
+    """django-simple-history's records, with their history table indexed only by what reads it,
+    and the transaction that wrote each row (``history_txid``, for the changes feed).
 
     History is read by record (``obj.history``: the ``id`` column), by the changes
     feed (``history_id``, ``history_date``) and by user; simple_history indexes
@@ -126,6 +141,13 @@ class History(HistoricalRecords):
                 field.db_index = False
         return fields
 
+    def get_extra_fields(self, model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
+        extra: dict[str, Any] = super().get_extra_fields(model, fields)
+        # Filled by the database, so every way of writing history rows (save(), the
+        # INSERT … SELECT of bulk writes) records it without naming it.
+        extra["history_txid"] = models.BigIntegerField(null=True, editable=False, db_default=CurrentTransactionId())
+        return extra
+
     def _get_history_user_fields(self) -> dict[str, Any]:
         # Most history rows are the ingest's and the monitor's, made by no one: the
         # user is indexed where set (get_meta_options), an entry less per such row.
@@ -141,7 +163,13 @@ class History(HistoricalRecords):
             condition=Q(history_user__isnull=False),
             name=f"hist_{model._meta.model_name[:17]}_user",
         )
-        meta["indexes"] = (*meta.get("indexes", ()), by_user)
+        # The changes feed reads each table in (transaction, id) order from a cursor.
+        by_transaction = models.Index(
+            fields=["history_txid", "history_id"],
+            condition=Q(history_txid__isnull=False),
+            name=f"hist_{model._meta.model_name[:17]}_txid",
+        )
+        meta["indexes"] = (*meta.get("indexes", ()), by_user, by_transaction)
         return meta
 
 

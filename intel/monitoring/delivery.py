@@ -14,6 +14,7 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import BadHeaderError, send_mail
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +24,7 @@ from intel.fetch import FetchError, fetch_url
 from intel.models import Alert, AlertDelivery, Watchlist
 
 from .dispatch import lease
-from .schedule import backoff_seconds, setting
+from .schedule import backoff_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> str:
 def _failed(
     deliveries: list[AlertDelivery], error: str, *, now: datetime, attempts: dict[int, int], permanent: bool = False
 ) -> str:
-    limit = setting("RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS", 8)
+    limit = settings.RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS
     outcome = "retry"
     for delivery in deliveries:
         attempt = attempts[delivery.pk]

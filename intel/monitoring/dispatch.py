@@ -33,15 +33,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import DeliveryMode, DeliveryStatus, EntryStatus, FeedStatus
-from intel.fetch import DEFAULT_TIMEOUT
 from intel.models import AlertDelivery, Feed, FeedEntry, Watchlist
 
 from .poll import POLL_TIME_BUDGET
-from .schedule import backoff_seconds, setting
+from .schedule import backoff_seconds
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=setting("RIVALSCOPE_MONITOR_LEASE", 600))
+    return timedelta(seconds=settings.RIVALSCOPE_MONITOR_LEASE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def dispatch_due(*, now: datetime | None = None) -> Dispatch:
 def claim_due_feeds(*, now: datetime | None = None, limit: int | None = None) -> list[FeedClaim]:
     """Claim up to ``limit`` active feeds whose ``next_check_at`` has come, oldest first."""
     now = now or timezone.now()
-    limit = limit or setting("RIVALSCOPE_MONITOR_CLAIM_BATCH", 1000)
+    limit = limit or settings.RIVALSCOPE_MONITOR_CLAIM_BATCH
     token = uuid.uuid4()
     until = now + lease()
     with transaction.atomic():
@@ -94,7 +93,7 @@ def claim_due_feeds(*, now: datetime | None = None, limit: int | None = None) ->
             "pk", "error_count", "min_interval"
         )
         lost_ids = set()
-        cap = setting("RIVALSCOPE_MONITOR_MAX_BACKOFF", 6 * 60 * 60)
+        cap = settings.RIVALSCOPE_MONITOR_MAX_BACKOFF
         for pk, errors, base in lost:
             lost_ids.add(pk)
             Feed.objects.filter(pk=pk).update(
@@ -120,11 +119,11 @@ def poll_groups(claims: list[FeedClaim]) -> list[tuple[list[int], str]]:
     exclusive), so grouping keeps "one check per feed per cycle"; it saves a task
     and two commits per feed (``poll.poll_feeds``). Claims of one dispatch share a token.
     """
-    size = max(1, int(setting("RIVALSCOPE_MONITOR_POLL_GROUP", 40)))
+    size = max(1, int(settings.RIVALSCOPE_MONITOR_POLL_GROUP))
     # Small enough to finish within its task's soft time limit even if every fetch runs
     # to its timeout: a group killed at the limit would be retried until given up.
-    threads = max(1, int(setting("RIVALSCOPE_MONITOR_FETCH_THREADS", 8)))
-    timeout = float(getattr(settings, "RIVALSCOPE_FETCH_TIMEOUT", DEFAULT_TIMEOUT))
+    threads = max(1, int(settings.RIVALSCOPE_MONITOR_FETCH_THREADS))
+    timeout = float(settings.RIVALSCOPE_FETCH_TIMEOUT)
     size = min(size, threads * max(1, int(POLL_TIME_BUDGET // timeout)))
     by_token: dict[str, list[int]] = {}
     for claim in claims:
@@ -145,7 +144,7 @@ def claim_pending_entries(*, now: datetime | None = None, limit: int = 1000) -> 
         if not ids:
             return []
         FeedEntry.objects.filter(pk__in=ids).update(lease_token=token, lease_until=now + lease())
-    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 50)
+    size = settings.RIVALSCOPE_MONITOR_INGEST_BATCH
     return [EntryJob(ids[i : i + size], str(token)) for i in range(0, len(ids), size)]
 
 

@@ -43,7 +43,6 @@ from intel.urlnorm import normalise_url
 from .alerts import raise_alerts
 from .content import html_to_text
 from .dispatch import claim_pending_entries, lease
-from .schedule import setting
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def ingest_entries(*, entry_ids: list[int], token: str, now: datetime | None = N
     if not mine:
         return outcome
     pages, notes = _fetch_pages(mine)
-    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 50)
+    size = settings.RIVALSCOPE_MONITOR_INGEST_BATCH
     for start in range(0, len(mine), size):
         chunk = [entry.pk for entry in mine[start : start + size]]
         outcome.add(_ingest_chunk(chunk, token, pages, notes, now=now))
@@ -90,7 +89,7 @@ def ingest_entries(*, entry_ids: list[int], token: str, now: datetime | None = N
 def ingest_pending(*, now: datetime | None = None, limit: int = 2000) -> IngestOutcome:
     """Claim waiting entries of every feed, a batch at a time, and ingest them, until none is left."""
     outcome = IngestOutcome()
-    size = setting("RIVALSCOPE_MONITOR_INGEST_BATCH", 50)
+    size = settings.RIVALSCOPE_MONITOR_INGEST_BATCH
     done = 0
     while done < limit:
         jobs = claim_pending_entries(now=now, limit=size)
@@ -115,7 +114,7 @@ def _owned(entry_ids: list[int], token: str) -> list[FeedEntry]:
 
 def _start(entry_ids: list[int], token: str, *, now: datetime, outcome: IngestOutcome) -> list[FeedEntry]:
     """Count this start for each entry still ours; give up entries started too often."""
-    limit = setting("RIVALSCOPE_MONITOR_MAX_DELIVERIES", 3)
+    limit = settings.RIVALSCOPE_MONITOR_MAX_DELIVERIES
     with transaction.atomic():
         entries = _owned(entry_ids, token)
         mine = []
@@ -140,11 +139,11 @@ def _fetch_pages(entries: list[FeedEntry]) -> tuple[dict[int, _Page], dict[int, 
     if not wanted:
         return {}, {}
     stored = set(Article.objects.filter(url__in={normalise_url(e.url) for e in wanted}).values_list("url", flat=True))
-    limit = setting("RIVALSCOPE_INGEST_MAX_BYTES", 5 * 1024 * 1024)
+    limit = settings.RIVALSCOPE_INGEST_MAX_BYTES
     # Pages are fetched one after another inside a task with a time limit: past this
     # budget the rest keep their feed's text, so a slow site cannot take the batch's
     # time (and every item with it) before anything is ingested.
-    deadline = time.monotonic() + setting("RIVALSCOPE_MONITOR_PAGE_BUDGET", 90)
+    deadline = time.monotonic() + settings.RIVALSCOPE_MONITOR_PAGE_BUDGET
     pages: dict[int, _Page] = {}
     notes: dict[int, str] = {}
     for entry in wanted:

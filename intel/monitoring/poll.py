@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -52,7 +53,7 @@ from intel.fetch import FetchedResponse, FetchError, fetch_url
 from intel.models import Feed, FeedEntry
 
 from .parsing import FeedParseError, ParsedFeed, parse_feed
-from .schedule import adapted_interval, backoff_seconds, hinted_seconds, retry_after_seconds, setting
+from .schedule import adapted_interval, backoff_seconds, hinted_seconds, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def poll_feeds(*, feed_ids: Sequence[int], token: str, now: datetime | None = No
     """Check claimed feeds once each; one outcome per id, in order. New entries are stored
     pending, for ``entries.ingest_pending``."""
     feeds = _start(feed_ids, token)
-    limit = setting("RIVALSCOPE_MONITOR_MAX_DELIVERIES", 3)
+    limit = settings.RIVALSCOPE_MONITOR_MAX_DELIVERIES
     to_fetch = [feed for feed in feeds if feed.claim_deliveries <= limit]
     fetched = _fetch_all(to_fetch)
 
@@ -138,7 +139,7 @@ def _fetch_all(feeds: list[Feed]) -> dict[int, _Fetched]:
     """Fetch and parse ``feeds`` on this process's fetch threads, within ``POLL_TIME_BUDGET``."""
     deadline = time.monotonic() + POLL_TIME_BUDGET
     late = _Fetched(error=FetchError("The check did not finish within the poll task's time budget."))
-    threads = setting("RIVALSCOPE_MONITOR_FETCH_THREADS", 8)
+    threads = settings.RIVALSCOPE_MONITOR_FETCH_THREADS
     if threads <= 1 or len(feeds) <= 1:
         return {feed.pk: _fetch(feed) if time.monotonic() < deadline else late for feed in feeds}
     pool = _fetch_pool(threads)
@@ -361,7 +362,7 @@ def _failure(feed: Feed, exc: FetchError | FeedParseError, *, now: datetime) -> 
         delay: float = max(retry_after, 1)
     else:
         delay = backoff_seconds(
-            errors, base=feed.min_interval, cap=setting("RIVALSCOPE_MONITOR_MAX_BACKOFF", 6 * 60 * 60)
+            errors, base=feed.min_interval, cap=settings.RIVALSCOPE_MONITOR_MAX_BACKOFF
         )
     status = FeedStatus.RATE_LIMITED if status_code == 429 else FeedStatus.ERROR
     fields: dict[str, Any] = {

@@ -17,17 +17,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from django.conf import settings
-
 GROW = 1.5
 SHRINK = 0.5
 MAX_RETRY_AFTER = 24 * 60 * 60
 # Jitter spreads feeds that failed together (one host down) so they do not return together.
 JITTER = 0.25
 
-
-def setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 def adapted_interval(current: int, *, new_items: bool, minimum: int, maximum: int) -> int:
