@@ -5,7 +5,9 @@
    gunicorn, next to plain Django views returning ``JsonResponse`` that run the
    same queries (``bench/api_raw.py``), served by the same gunicorn. Rounds are
    interleaved (raw, API, raw, API…) and the best round of each is kept: the
-   least disturbed by the rest of a shared machine.
+   least disturbed by the rest of a shared machine. With ``--serializers``, each round
+   also loads the same list served from model instances through the plain serializers
+   (``/bench/serializers/``): what the lists' rows path (``RowsListSerializer``) saves.
 2. Search: p50/p95 latency of ``GET /api/v1/articles/?q=<term>`` for a rare, a
    middling and a very common term, next to the bare SQL of its search query
    (captured from the API itself, run with psycopg), requests and queries
@@ -17,7 +19,7 @@ into the scratch database ``rivalscope_apibench`` with ``COPY`` (several minutes
 then drops it at the end unless ``--keep``; ``--reuse`` takes a kept one as it is.
 
     apt-get install wrk
-    .venv/bin/python bench/api.py [--scale 1] [--keep | --reuse] [--seconds 10] [--connections 8]
+    .venv/bin/python bench/api.py [--scale 1] [--keep | --reuse] [--seconds 10] [--connections 8] [--serializers]
 
 ``BENCH_PG`` names another PostgreSQL server (default postgres://postgres@127.0.0.1:5432),
 ``BENCH_DB`` another scratch database name (a quick try beside a kept full-size one).
@@ -55,10 +57,10 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from bench import dataset  # noqa: E402
 
-# (name, the API's list, the raw view doing the same queries)
+# (name, the API's list, the raw view doing the same queries, the list through plain serializers)
 LISTS = [
-    ("articles", "/api/v1/articles/", "/bench/raw/articles/"),
-    ("events", "/api/v1/events/", "/bench/raw/events/"),
+    ("articles", "/api/v1/articles/", "/bench/raw/articles/", "/bench/serializers/articles/"),
+    ("events", "/api/v1/events/", "/bench/raw/events/", "/bench/serializers/events/"),
 ]
 SEARCH = "/api/v1/articles/?q={term}"
 # The issue's targets: p95 of search, in ms, by kind of term.
@@ -240,30 +242,60 @@ def check_page(base: str, path: str, token: str) -> int:
     return len(json.loads(body)["results"])
 
 
+@dataclass
+class ListResult:
+    name: str
+    api: Load  # the best round of each
+    raw: Load
+    size: int
+    paired: float  # the median of each API round's ratio to the raw round just before it
+    serializers: Load | None = None
+    serializers_paired: float | None = None  # the median of API / serializers, round by round
+
+
 def bench_lists(
-    base: str, token: str, seconds: int, connections: int, rounds: int
-) -> list[tuple[str, Load, Load, int, float]]:
+    base: str, token: str, seconds: int, connections: int, rounds: int, serializers: bool
+) -> list[ListResult]:
     results = []
-    for name, api, raw in LISTS:
+    for name, api, raw, plain in LISTS:
         size = check_page(base, api, token)
         check_page(base, raw, token)
-        # Warm both paths (imports, connections, caches) before anything is counted.
-        wrk(base + raw, token, 2, connections)
-        wrk(base + api, token, 2, connections)
-        raw_runs, api_runs = [], []
-        for _ in range(rounds):
-            raw_runs.append(wrk(base + raw, token, seconds, connections))
-            api_runs.append(wrk(base + api, token, seconds, connections))
-        best_raw = max(raw_runs, key=lambda r: r.rps)
-        best_api = max(api_runs, key=lambda r: r.rps)
+        if serializers:
+            _, api_body = http_get(base, api, token)
+            _, plain_body = http_get(base, plain, token)
+            if json.loads(api_body)["results"] != json.loads(plain_body)["results"]:
+                raise RuntimeError(f"{plain} does not answer what {api} answers")
+        # Warm every path (imports, connections, caches) before anything is counted.
+        paths = {"raw": raw, "api": api, **({"serializers": plain} if serializers else {})}
+        for path in paths.values():
+            wrk(base + path, token, 2, connections)
+        runs: dict[str, list[Load]] = {key: [] for key in paths}
+        for round_ in range(rounds):
+            runs["raw"].append(wrk(base + raw, token, seconds, connections))
+            # The API and its serializers variant take turns going first.
+            others = [key for key in paths if key != "raw"]
+            for key in others[round_ % len(others) :] + others[: round_ % len(others)]:
+                runs[key].append(wrk(base + paths[key], token, seconds, connections))
+        best = {key: max(loads, key=lambda r: r.rps) for key, loads in runs.items()}
         # Each API round against the raw round just before it: a pair saw about the same machine.
-        paired = statistics.median(a.rps / r.rps for a, r in zip(api_runs, raw_runs, strict=True))
+        paired = statistics.median(a.rps / r.rps for a, r in zip(runs["api"], runs["raw"], strict=True))
+        result = ListResult(name, best["api"], best["raw"], size, paired)
         print(
-            f"  {name}: raw {[round(r.rps) for r in raw_runs]} req/s, API {[round(r.rps) for r in api_runs]} req/s, "
-            f"median of paired ratios {paired:.2f}x",
+            f"  {name}: raw {[round(r.rps) for r in runs['raw']]} req/s, API {[round(r.rps) for r in runs['api']]} "
+            f"req/s, median of paired ratios {paired:.2f}x",
             flush=True,
         )
-        results.append((name, best_api, best_raw, size, paired))
+        if serializers:
+            result.serializers = best["serializers"]
+            result.serializers_paired = statistics.median(
+                a.rps / p.rps for a, p in zip(runs["api"], runs["serializers"], strict=True)
+            )
+            print(
+                f"  {name}: plain serializers {[round(r.rps) for r in runs['serializers']]} req/s; "
+                f"API / plain serializers, median of rounds {result.serializers_paired:.2f}x",
+                flush=True,
+            )
+        results.append(result)
     return results
 
 
@@ -406,6 +438,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of each list, API and raw")
     parser.add_argument("--search-only", action="store_true", help="measure search only (no wrk rounds)")
     parser.add_argument("--sweep", action="store_true", help="search more terms, at other shares and two-word")
+    parser.add_argument(
+        "--serializers", action="store_true", help="also load each list through plain serializers (model instances)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
@@ -416,12 +451,16 @@ def main() -> None:
         token = issue_token()
         with gunicorn(args.workers) as base:
             print(f"gunicorn: {args.workers} sync workers at {base}; wrk {args.connections} connections", flush=True)
-            lists = [] if args.search_only else bench_lists(base, token, args.seconds, args.connections, args.rounds)
+            lists = (
+                []
+                if args.search_only
+                else bench_lists(base, token, args.seconds, args.connections, args.rounds, args.serializers)
+            )
             terms = dataset.search_terms() | (dataset.sweep_terms() if args.sweep else {})
             searches = bench_search(base, token, terms, args.samples, budget_s=60.0)
         if args.profile:
-            for name, api, raw in LISTS:
-                for path in (api, raw):
+            for name, api, raw, plain in LISTS:
+                for path in (api, raw, *([plain] if args.serializers else [])):
                     print(f"\ncProfile of GET {path} ({name}), by own time:\n{profile(path, token)}")
         if args.explain:
             for kind, term in dataset.search_terms().items():
@@ -435,11 +474,22 @@ def main() -> None:
 
     print("\n| list, first page | API req/s | raw req/s | ratio (best; paired) | API p50 / p99 | raw p50 / p99 |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, api, raw, size, paired in lists:
+    for r in lists:
         print(
-            f"| {name} ({size} a page) | {api.rps:,.0f} | {raw.rps:,.0f} | {api.rps / raw.rps:.2f}x; {paired:.2f}x | "
-            f"{api.p50_ms:.1f} / {api.p99_ms:.1f} ms | {raw.p50_ms:.1f} / {raw.p99_ms:.1f} ms |"
+            f"| {r.name} ({r.size} a page) | {r.api.rps:,.0f} | {r.raw.rps:,.0f} | {r.api.rps / r.raw.rps:.2f}x; "
+            f"{r.paired:.2f}x | {r.api.p50_ms:.1f} / {r.api.p99_ms:.1f} ms | "
+            f"{r.raw.p50_ms:.1f} / {r.raw.p99_ms:.1f} ms |"
         )
+    if any(r.serializers for r in lists):
+        print("\n| list, first page | API req/s | plain serializers req/s | API / serializers (best; rounds) | "
+              "serializers p50 / p99 |")  # fmt: skip
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for r in lists:
+            if r.serializers is not None:
+                print(
+                    f"| {r.name} | {r.api.rps:,.0f} | {r.serializers.rps:,.0f} | {r.api.rps / r.serializers.rps:.2f}x; "
+                    f"{r.serializers_paired:.2f}x | {r.serializers.p50_ms:.1f} / {r.serializers.p99_ms:.1f} ms |"
+                )
     print("\n| search term | articles matching | API p50 / p95 | bare SQL p50 / p95 | ratio (p50) | target p95 |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for s in searches:

@@ -6,7 +6,10 @@ prefetch queries) but builds the JSON from ``.values()`` rows by hand: no
 serializer, no renderer negotiation, no filter backend, no pagination class.
 The difference between the two is what Django REST framework costs per request.
 
-Also the bench URL conf: the project's URLs plus these views under ``/bench/raw/``.
+Also the bench URL conf: the project's URLs plus these views under ``/bench/raw/``,
+and under ``/bench/serializers/`` the API's article and event lists as they would be
+without their rows path (``RowsListSerializer``): model instances, prefetched, through
+the serializers field by field (``bench/api.py --serializers``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
+from rest_framework import mixins
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from config.urls import urlpatterns as project_urlpatterns
+from intel.api.views import ArticleViewSet, EventViewSet
 from intel.models import Article, Event, EventParticipant
+from intel.questions import event_queryset
 
 PAGE_SIZE = 50
 
@@ -87,7 +96,7 @@ def raw_events(request: HttpRequest) -> JsonResponse:
     more = len(page) > size
     page = page[:size]
     ids = [row["id"] for row in page]
-    # The three prefetches the API makes: participants with their company's name, markets, tags.
+    # The four prefetches the API makes: participants with their company's name, markets, regulators, tags.
     participants: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for event_id, company, name, role in (
         EventParticipant.objects.filter(event_id__in=ids)
@@ -100,6 +109,11 @@ def raw_events(request: HttpRequest) -> JsonResponse:
         "event_id", "market_id", "market__name"
     ):
         markets[event_id].append((market, name))
+    regulators: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for event_id, source, name in Event.regulators.through.objects.filter(event_id__in=ids).values_list(
+        "event_id", "source_id", "source__name"
+    ):
+        regulators[event_id].append((source, name))
     tags: dict[int, list[int]] = defaultdict(list)
     for event_id, tag in Event.tags.through.objects.filter(event_id__in=ids).values_list("event_id", "tag_id"):
         tags[event_id].append(tag)
@@ -107,13 +121,37 @@ def raw_events(request: HttpRequest) -> JsonResponse:
         row["participants"] = participants[row["id"]]
         row["markets"] = [pk for pk, _ in markets[row["id"]]]
         row["market_names"] = [name for _, name in markets[row["id"]]]
+        row["regulators"] = [pk for pk, _ in regulators[row["id"]]]
+        row["regulator_names"] = [name for _, name in regulators[row["id"]]]
         row["tags"] = tags[row["id"]]
     next_url = f"?before={page[-1]['id']}&page_size={size}" if more else None
     return JsonResponse({"next": next_url, "previous": None, "results": page})
 
 
+class SerializedArticles(ArticleViewSet):
+    """The article list from model instances (the source selected), serialized field by field."""
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.select_related("source").defer("body", "minhash").order_by("-id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return mixins.ListModelMixin.list(self, request, *args, **kwargs)
+
+
+class SerializedEvents(EventViewSet):
+    """The event list from model instances (their relations prefetched), serialized field by field."""
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return event_queryset().order_by("-id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return mixins.ListModelMixin.list(self, request, *args, **kwargs)
+
+
 urlpatterns = [
     path("bench/raw/articles/", raw_articles),
     path("bench/raw/events/", raw_events),
+    path("bench/serializers/articles/", SerializedArticles.as_view({"get": "list"})),
+    path("bench/serializers/events/", SerializedEvents.as_view({"get": "list"})),
     *project_urlpatterns,
 ]

@@ -449,7 +449,7 @@ class TimeCapture:
 
     def install(self) -> None:
         try:
-            from intel.ingest import time as stage
+            from intel.ingest import times as stage
         except ImportError:
             return
         original = getattr(stage, "run", None)
@@ -1071,12 +1071,14 @@ def locate_phrases(body: str, phrases: Sequence[dict[str, Any]]) -> list[list[tu
     for several occurrences: occurrences no entry took go to the last entry of the same words (the
     same way written, if there is one), so that a system phrase there is neither a miss nor a
     false positive."""
+    from intel.text import whole_word_pattern
+
     occurrences: dict[str, list[tuple[int, int]]] = {}
     for row in phrases:
         key = " ".join(row["phrase"].casefold().split())
         if key not in occurrences:
-            pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, row["phrase"].split())) + r"(?!\w)"
-            occurrences[key] = [m.span() for m in re.finditer(pattern, body, re.IGNORECASE)]
+            pattern = whole_word_pattern(row["phrase"], case_sensitive=False, any_space=True)
+            occurrences[key] = [m.span() for m in pattern.finditer(body)]
     taken: set[tuple[int, int]] = set()
     spans: list[list[tuple[int, int]]] = []
     for row in phrases:

@@ -1,5 +1,7 @@
 """Every fixed list of values the domain uses, as ``TextChoices``."""
 
+from collections.abc import Iterable
+
 from django.db import models
 
 
@@ -110,8 +112,21 @@ class ParticipantRole(models.TextChoices):
     REGULATOR = "regulator", "Regulator"
 
 
-# The roles an event's main company is taken from, in this order (``Event.main_company_id``).
+# The roles an event's main company is taken from, in this order (``main_company_of``).
 MAIN_ROLES = (ParticipantRole.ACTOR, ParticipantRole.TARGET, ParticipantRole.PARTNER)
+
+
+def main_company_of(participants: Iterable[tuple[str, int]]) -> int | None:
+    """The company an event is mainly about: the first actor, else the first target,
+    else the first partner, of (role, company) pairs in the order they were stored.
+
+    The one rule for every place that asks: the stored event, the events stage's
+    drafts and the known events it matches them against.
+    """
+    first: dict[str, int] = {}
+    for role, company_id in participants:
+        first.setdefault(role, company_id)
+    return next((first[role] for role in MAIN_ROLES if role in first), None)
 
 
 class RelationshipKind(models.TextChoices):

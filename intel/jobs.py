@@ -6,6 +6,9 @@ lock, lease, attempt count) and runs ``ingest_article``; ``requeue_stale_ingest_
 (beat, every minute) sends again the jobs whose message was lost (a broker
 restarted without persistence) or whose worker died mid-run (lease expired).
 Running a job twice is harmless: ingestion finds the article already stored.
+
+Jobs are sent by task name (``INGEST_JOB_TASK``): ``intel.tasks`` imports this module
+for the functions its tasks call, so this one does not import it back.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -38,18 +42,24 @@ RESEND_AFTER = timedelta(minutes=5)
 
 JOB_PARAMS = ("text", "html", "fetch_url", "url", "title", "published", "source", "filename")
 
+# The task that runs a job (``intel.tasks.ingest_job_task``), which calls ``run_ingest_job``.
+INGEST_JOB_TASK = "intel.tasks.ingest_job_task"
+
+
+def send_ingest_job(job_id: int) -> None:
+    """Send a job's id to a worker (by task name; the task's own options apply where it is registered)."""
+    current_app.send_task(INGEST_JOB_TASK, args=(job_id,), ignore_result=True)
+
 
 def queue_ingest(*, params: dict[str, Any], raw: bytes | None = None, by: Any = None) -> IngestJob:
     """Store an ingest job and send it to a worker once the transaction commits."""
-    from intel.tasks import ingest_job_task
-
     job = IngestJob.objects.create(
         params={k: v for k, v in params.items() if k in JOB_PARAMS and v not in (None, "")},
         raw=raw,
         created_by=by if getattr(by, "pk", None) else None,
         enqueued_at=timezone.now(),
     )
-    transaction.on_commit(lambda: ingest_job_task.delay(job.pk))
+    transaction.on_commit(lambda: send_ingest_job(job.pk))
     return job
 
 
@@ -88,8 +98,6 @@ def run_ingest_job(job_id: int) -> IngestJob | None:
 
 def requeue_stale_ingest_jobs() -> list[int]:
     """Send again the jobs whose message was lost or whose worker died; returns their ids."""
-    from intel.tasks import ingest_job_task
-
     now = timezone.now()
     stale = IngestJob.objects.filter(
         Q(status=JobStatus.QUEUED, enqueued_at__lt=now - RESEND_AFTER)
@@ -99,6 +107,6 @@ def requeue_stale_ingest_jobs() -> list[int]:
     if ids:
         IngestJob.objects.filter(pk__in=ids).update(enqueued_at=now)
         for job_id in ids:
-            ingest_job_task.delay(job_id)
+            send_ingest_job(job_id)
         logger.warning("Re-sent %d ingest job(s) whose message was lost or whose worker died: %s", len(ids), ids)
     return ids

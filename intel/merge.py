@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +55,7 @@ from intel.models import (
 )
 from intel.models.base import bulk_changed, history_copy_statement
 from intel.models.slugs import unique_slug
+from intel.text import whole_word_pattern
 
 # Fields copied from the dropped company when the kept one has them blank.
 _FILLABLE = ("website", "description", "ticker", "wikidata_id", "headquarters_id", "parent_id")
@@ -255,7 +255,7 @@ def rename_in_label(text: str, *, old: str, new: str, others: Iterable[str] = ()
     if not old or old == new:
         return text
     names = sorted({old, *(name for name in others if name and name != old)}, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(name) for name in names) + r")(?!\w)")
+    pattern = whole_word_pattern(names, case_sensitive=True)
     return pattern.sub(lambda m: new if m.group(0) == old else m.group(0), text)
 
 

@@ -60,6 +60,20 @@ class CeleryTaskFilter(logging.Filter):
         return True
 
 
+class HealthProbeFilter(logging.Filter):
+    """Drops Django's "Service Unavailable" record for a health check's 503.
+
+    ``/health/ready/`` answers 503 while a dependency is down, every few seconds for as
+    long as it stays down: logged as errors by ``django.request`` (and sent to Sentry
+    as one event per probe), they would bury the one report that matters.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", "")
+        return not (getattr(record, "status_code", None) == 503 and path.startswith("/health/"))
+
+
 def init_sentry(*, dsn: str, environment: str, traces_sample_rate: float = 0.0) -> bool:
     """Start sending errors to ``dsn`` from this process; does nothing (returns False) without one.
 

@@ -103,11 +103,6 @@ def _rejection_probe() -> tuple[list[str], str]:
     return labels, "SELECT " + ", ".join([probe] * len(labels))
 
 
-def was_rejected(record: Reviewable) -> bool:
-    """Whether a person rejected a proposal with this record's fingerprint before."""
-    return bool(rejected_fingerprints(type(record), [record.proposal_fingerprint()]))
-
-
 def with_support(queryset: QuerySet[R]) -> QuerySet[R]:
     """Annotate each named record (company, person, product) with its support: how many
     articles mention it (``support_articles``) and from how many publishers

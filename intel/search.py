@@ -10,8 +10,8 @@ match of a very common word over a million articles takes seconds: only the
 terms have fewer matches than the bound, so their ranking is exact.
 
 **Finding those candidates cheaply.** Collecting every match to keep the newest
-thousand visits one table page per match: 36,000 pages for a word in 3.6% of a
-million articles (200 ms). When the planner expects more matches than the
+thousand visits one table page per match: for a common word, a large part of the
+table (docs/benchmarks.md). When the planner expects more matches than the
 bound, the query first looks only at a window of the newest rows, sized from
 the planner's estimate of the query's share of rows to hold about
 ``WINDOW_SLACK`` times the bound; the GIN bitmap is intersected with the id
@@ -49,9 +49,10 @@ WINDOW_SLACK = 1.25
 # Windows wider than this share of the table save nothing over the unbounded query.
 MAX_WINDOW_SHARE = 0.5
 # Below this share of rows, a window's matches are found by ANDing the GIN bitmap with
-# the id range (about 0.17 µs per match of the whole table, plus the window's matches);
-# above it, by testing each row of the (then small) window (about 3 µs a row, the
-# vector read from TOAST). The two cross near 12-15% (bench/api.py --sweep).
+# the id range (a cost per match of the whole table, plus the window's matches);
+# above it, by testing each row of the (then small) window (a dearer cost per row, the
+# vector read from TOAST). The value is where the two cross in ``bench/api.py --sweep``
+# (docs/benchmarks.md).
 BITMAP_BELOW_SHARE = 0.12
 
 _VECTOR_TABLES = {"intel.article": "intel_article", "intel.event": "intel_event"}
@@ -93,8 +94,8 @@ def _bitmap_scans(cursor: Any) -> Iterator[None]:
 
     Left to itself, for windows under about 30,000 rows it walks the primary key
     over the window testing ``@@`` on each row, which it prices as a cheap operator
-    although each test reads a 2 KB vector from TOAST (3 µs): 64 ms for a word in
-    6% of a million articles, against 18 ms with the bitmaps. ``set_config(…, true)``
+    although each test reads a 2 KB vector from TOAST: several times slower than the
+    bitmaps for a word in a few hundredths of the rows (docs/benchmarks.md). ``set_config(…, true)``
     lasts until the end of the transaction, so the query runs in one; inside a
     caller's transaction the previous value is put back.
     """
@@ -117,8 +118,8 @@ def _ranked(
     merging it with the ``ORDER BY id DESC LIMIT``): otherwise, for a window, the
     planner walks the primary key backwards checking ``@@`` row by row, costing
     each check as a cheap operator although it reads a 2 KB vector from TOAST
-    (90 ms for a word in 3.6% of rows, against 16 ms for the GIN bitmap ANDed
-    with the id range).
+    (several times slower than the GIN bitmap ANDed with the id range,
+    docs/benchmarks.md).
     """
     # Table names come from the fixed map above; values are parameters.
     matches = f"SELECT t.id, t.search_vector FROM {table} t WHERE t.search_vector @@ {_TSQUERY} {restrict}"  # noqa: S608

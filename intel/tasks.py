@@ -19,7 +19,7 @@ from celery import Task, current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
 from intel.health import record_heartbeat
-from intel.jobs import requeue_stale_ingest_jobs, run_ingest_job
+from intel.jobs import INGEST_JOB_TASK, requeue_stale_ingest_jobs, run_ingest_job
 
 # Retried with exponential backoff (and jitter, Celery's default) up to five times.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
@@ -40,7 +40,7 @@ def heartbeat_task(self: Task, name: str | None = None) -> None:
 
 
 @shared_task(
-    name="intel.tasks.ingest_job_task",
+    name=INGEST_JOB_TASK,  # intel.jobs sends jobs by this name
     ignore_result=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
@@ -108,12 +108,6 @@ def poll_feeds_task(feed_ids: list[int], token: str) -> list[str]:
         # ingests all their entries in batches; the others find nothing left (one query).
         ingest_pending_task.delay()
     return [outcome.status for outcome in outcomes]
-
-
-@shared_task(name="intel.tasks.poll_feed_task", ignore_result=True, soft_time_limit=120, time_limit=150, **RETRY)
-def poll_feed_task(feed_id: int, token: str) -> str:
-    """Check one claimed feed (a group of one; messages queued before groups existed still run)."""
-    return poll_feeds_task(feed_ids=[feed_id], token=token)[0]
 
 
 @shared_task(name="intel.tasks.ingest_pending_task", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)

@@ -104,7 +104,8 @@ def staff_api(staff_user):
 
 @pytest.fixture(scope="session", autouse=True)
 def _remove_test_queues():
-    """The real-worker tests' queues are deleted from the broker when the session ends."""
+    """The real-worker tests' queues, and what their workers left, are deleted from the broker (Redis or
+    RabbitMQ) when the session ends."""
     yield
     from tests.processes import delete_test_queues
 

@@ -11,8 +11,13 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import connection
+
+if TYPE_CHECKING:
+    from kombu import Connection
+    from redis import Redis
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -75,6 +80,13 @@ def processes_with_env(key: str, value: str) -> list[int]:
 PYTHON = sys.executable
 
 
+# Schemes of the brokers the real-worker tests run on (tests/conftest.py skips them otherwise).
+REAL_BROKERS = ("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://")
+# The fanout exchange workers bind their remote-control queues (``<name>.celery.pidbox``)
+# to; every Celery app on the broker shares it, so it is no test's own.
+PIDBOX_EXCHANGE = "celery.pidbox"
+
+
 # Queues the real-worker tests made (own_queue), deleted once the session ends:
 # a broker shared with other runs must not keep a queue per test.
 _TEST_QUEUES: list[str] = []
@@ -88,28 +100,67 @@ def own_queue() -> str:
 
 
 def delete_test_queues() -> None:
-    """Delete every queue ``own_queue`` named (and, on Redis, its bindings) from the broker."""
+    """Delete from the broker every queue ``own_queue`` named, its exchange, and what its workers left.
+
+    Redis keeps bindings in keys of its own, and a message a killed worker held in its
+    "unacked" hash. RabbitMQ returns such messages to their queue (deleted here); what
+    it keeps is the remote-control exchange every worker binds its pidbox queue to.
+    """
     from django.conf import settings
     from kombu import Connection
 
-    if not _TEST_QUEUES or not settings.CELERY_BROKER_URL.startswith(("redis://", "amqp://", "pyamqp://")):
+    if not _TEST_QUEUES or not settings.CELERY_BROKER_URL.startswith(REAL_BROKERS):
         return  # no real broker: the tests that would make a queue were skipped
 
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=5) as broker:
         channel = broker.default_channel
-        redis = getattr(channel, "client", None) if broker.transport.driver_type == "redis" else None
         for name in _TEST_QUEUES:
             # A queue never declared (its test skipped early) or already gone: nothing to do.
             with contextlib.suppress(Exception):
                 channel.queue_delete(name)
             with contextlib.suppress(Exception):
                 channel.exchange_delete(name)  # Celery declares an exchange named after the queue
-            if redis is not None:  # kombu's Redis transport keeps the bindings in keys of their own
-                redis.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
-        if redis is not None:
-            # Messages a killed worker held (acks late) wait in kombu's "unacked" hash.
-            for tag, payload in redis.hscan_iter("unacked"):
-                if any(f'"{name}"'.encode() in payload for name in _TEST_QUEUES):
-                    redis.hdel("unacked", tag)
-                    redis.zrem("unacked_index", tag)
+        if broker.transport.driver_type == "redis":
+            _forget_redis_leftovers(channel.client)
+        elif broker.transport.driver_type == "amqp":
+            _delete_unused_exchange(broker, PIDBOX_EXCHANGE)
     _TEST_QUEUES.clear()
+
+
+def _ours(value: bytes | str) -> bool:
+    """Whether a queue name or binding names one of the tests' queues (workers' names include it too)."""
+    text = value.decode(errors="replace") if isinstance(value, bytes) else value
+    return any(name in text for name in _TEST_QUEUES)
+
+
+def _forget_redis_leftovers(redis: Redis) -> None:
+    """What kombu's Redis transport keeps of the tests' queues besides the queues themselves."""
+    for name in _TEST_QUEUES:  # kombu's Redis transport keeps the bindings in keys of their own
+        redis.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    # Messages a killed worker held (acks late) wait in kombu's "unacked" hash.
+    for tag, payload in redis.hscan_iter("unacked"):
+        if any(f'"{name}"'.encode() in payload for name in _TEST_QUEUES):
+            redis.hdel("unacked", tag)
+            redis.zrem("unacked_index", tag)
+    # A worker stopped cleanly unbinds its pidbox queue; a killed one's binding stays.
+    bindings = f"_kombu.binding.{PIDBOX_EXCHANGE}"
+    stale = [member for member in redis.smembers(bindings) if _ours(member)]
+    if stale:
+        redis.srem(bindings, *stale)
+        if not redis.exists(bindings):  # nobody else's either: its expiry entry goes too
+            redis.zrem("_kombu.binding_deadlines", PIDBOX_EXCHANGE)
+
+
+def _delete_unused_exchange(broker: Connection, name: str) -> None:
+    """Delete an exchange shared by every Celery app on the broker, unless a queue is still bound to it.
+
+    Bound means some worker (of another test run, on a broker shared with it) is alive and
+    uses it; RabbitMQ then refuses the delete and closes the channel, hence a channel of its own.
+    """
+    channel = broker.channel()
+    try:
+        with contextlib.suppress(Exception):  # refused: in use
+            channel.exchange_delete(name, if_unused=True)
+    finally:
+        with contextlib.suppress(Exception):
+            channel.close()

@@ -1,4 +1,6 @@
-"""Lists built from plain rows answer exactly what their serializers would."""
+"""The article and event lists, formatted from plain rows (``RowsListSerializer``), answer
+exactly what their serializers answer from model instances, key for key and in the same
+order (the CSV's columns follow it)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ def test_each_listed_event_is_what_the_serializer_says(reader_api):
     listed = reader_api.get("/api/v1/events/").json()["results"]
     expected = EventSerializer(Event.objects.order_by("-id"), many=True).data
     assert listed == [dict(item) for item in expected]
+    assert [list(item) for item in listed] == [list(item) for item in expected]
 
 
 def test_each_listed_article_is_what_the_serializer_says(reader_api):
@@ -33,6 +36,7 @@ def test_each_listed_article_is_what_the_serializer_says(reader_api):
     listed = reader_api.get("/api/v1/articles/").json()["results"]
     expected = ArticleSerializer(Article.objects.select_related("source").order_by("-id"), many=True).data
     assert listed == [dict(item) for item in expected]
+    assert [list(item) for item in listed] == [list(item) for item in expected]
 
 
 @pytest.mark.postgres

@@ -46,8 +46,8 @@ def test_status_from_wording(sentence, status):
     assert status_of(sentence, "announced") == status
 
 
-def test_every_trigger_has_keywords_that_its_matches_contain():
-    from intel.ingest.event_rules import BUILTIN_TRIGGERS, KEYWORDS
+def test_every_trigger_fires_on_its_sample_wording():
+    from intel.ingest.event_rules import BUILTIN_TRIGGERS
 
     samples = {
         "market entry": "entered the market", "market exit": "pulled out of Japan", "partnership": "a deal with X",
@@ -57,6 +57,4 @@ def test_every_trigger_has_keywords_that_its_matches_contain():
         "other": "is cutting 5,000 jobs",
     }  # fmt: skip
     for trigger in BUILTIN_TRIGGERS:
-        match = trigger.pattern.search(samples[trigger.name])
-        assert match, trigger.name
-        assert any(word in match.group(0).lower() for word in KEYWORDS[trigger.name]), trigger.name
+        assert trigger in [t for t, _ in builtin_triggers_in(samples[trigger.name])], trigger.name

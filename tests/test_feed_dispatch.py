@@ -14,7 +14,7 @@ from intel.choices import EntryStatus, FeedStatus
 from intel.models import Article, Feed, FeedEntry
 from intel.monitoring.dispatch import claim_due_feeds, claim_pending_entries, dispatch_due
 from intel.monitoring.entries import ingest_entries
-from intel.monitoring.poll import poll_feed
+from intel.monitoring.poll import poll_feeds
 from tests import feeds
 from tests.factories import FeedEntryFactory, FeedFactory
 from tests.monitoring import RSS
@@ -137,7 +137,7 @@ def test_new_entries_wait_unleased_for_an_ingest_task_that_claims_them_in_a_batc
     FeedFactory(url=http_server.url("/feed.xml"))
 
     (claim,) = claim_due_feeds()
-    outcome = poll_feed(feed_id=claim.feed_id, token=claim.token)
+    (outcome,) = poll_feeds(feed_ids=[claim.feed_id], token=claim.token)
 
     assert set(FeedEntry.objects.values_list("lease_token", flat=True)) == {None}
     (job,) = claim_pending_entries()

@@ -8,7 +8,7 @@ import feedparser
 import pytest
 
 from intel.monitoring import parsing
-from intel.monitoring.content import clean_html, html_to_text, safe_link
+from intel.monitoring.content import clean_html, fragment_text, safe_link
 from intel.monitoring.parsing import FeedParseError, parse_feed
 from tests import feeds
 
@@ -105,7 +105,7 @@ def test_relative_links_are_resolved_against_the_feed():
 
 
 def test_html_becomes_text_with_paragraphs_and_entities_decoded():
-    assert html_to_text("<h1>Title</h1><p>One &amp; two</p><p>Three<br>four</p>") == "Title\n\nOne & two\n\nThree\n\nfour"
+    assert fragment_text("<h1>Title</h1><p>One &amp; two</p><p>Three<br>four</p>") == "Title\n\nOne & two\n\nThree\n\nfour"
     assert clean_html("") == ""
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from intel.choices import EntryStatus, FeedStatus
 from intel.models import Article, Feed, FeedEntry
 from intel.monitoring.dispatch import claim_due_feeds
-from intel.monitoring.poll import poll_feed
+from intel.monitoring.poll import poll_feeds
 from tests import feeds
 from tests.factories import FeedFactory
 from tests.monitoring import RSS, run_cycle
@@ -27,7 +27,8 @@ def local_fetching(settings):
 
 def _check(feed: Feed, now=None):
     (claim,) = [c for c in claim_due_feeds(now=now) if c.feed_id == feed.pk]
-    return poll_feed(feed_id=feed.pk, token=claim.token, now=now)
+    (outcome,) = poll_feeds(feed_ids=[feed.pk], token=claim.token, now=now)
+    return outcome
 
 
 def test_new_items_are_stored_ingested_and_the_next_check_scheduled(http_server):
@@ -179,11 +180,11 @@ def test_a_check_whose_claim_was_taken_over_changes_nothing(http_server):
     feed.refresh_from_db()
     (new,) = claim_due_feeds(now=feed.next_check_at)
 
-    assert poll_feed(feed_id=feed.pk, token=old.token).status == "skipped"
+    assert poll_feeds(feed_ids=[feed.pk], token=old.token)[0].status == "skipped"
     assert not FeedEntry.objects.exists()
-    assert poll_feed(feed_id=feed.pk, token=new.token).status == FeedStatus.NEW_ITEMS
-    assert poll_feed(feed_id=feed.pk, token=new.token).status == "skipped"  # a redelivery after it finished
-    assert poll_feed(feed_id=feed.pk, token=str(uuid.uuid4())).status == "skipped"
+    assert poll_feeds(feed_ids=[feed.pk], token=new.token)[0].status == FeedStatus.NEW_ITEMS
+    assert poll_feeds(feed_ids=[feed.pk], token=new.token)[0].status == "skipped"  # a redelivery after it finished
+    assert poll_feeds(feed_ids=[feed.pk], token=str(uuid.uuid4()))[0].status == "skipped"
 
 
 def test_a_check_started_again_and_again_is_given_up_and_backs_off(http_server, settings):
@@ -194,7 +195,7 @@ def test_a_check_started_again_and_again_is_given_up_and_backs_off(http_server, 
     # Three starts that never finished (each killed its worker, say): the delivery count.
     Feed.objects.filter(pk=feed.pk).update(claim_deliveries=3)
 
-    outcome = poll_feed(feed_id=feed.pk, token=claim.token)
+    (outcome,) = poll_feeds(feed_ids=[feed.pk], token=claim.token)
 
     feed.refresh_from_db()
     assert outcome.status == FeedStatus.ERROR

@@ -63,6 +63,18 @@ def test_admin_ingest_page_with_an_uploaded_html_file(staff_client):
     assert article.title == "Xiaomi eyes US"
 
 
+def test_admin_ingest_page_shows_each_error_on_the_field_at_fault(staff_client):
+    # The admin's form has no HTML field: an uploaded page without text is the file's fault.
+    upload = io.BytesIO(b"<html><body><script>track()</script></body></html>")
+    upload.name = "story.html"
+    errors = staff_client.post("/admin/intel/article/ingest/", {"file": upload}).context["form"].errors
+    assert list(errors) == ["file"] and "No article text could be found" in errors["file"][0]
+
+    response = staff_client.post("/admin/intel/article/ingest/", {"text": "Xiaomi.", "published": "2018-13"})
+    assert list(response.context["form"].errors) == ["published"]
+    assert not Article.objects.exists()
+
+
 def test_admin_ingest_page_renders(staff_client):
     page = staff_client.get("/admin/intel/article/ingest/")
     assert page.status_code == 200 and b"or fetch this URL" in page.content

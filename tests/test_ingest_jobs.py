@@ -13,10 +13,31 @@ from tests.processes import PYTHON, child_env, database_url_for_children, own_qu
 from tests.seed import SEED_TEXT
 
 
+@pytest.fixture
+def sent(monkeypatch) -> list[int]:
+    """The ids of the jobs sent to workers (by task name, as ``intel.jobs`` sends them), sent nowhere."""
+    from config.celery import app
+
+    ids: list[int] = []
+
+    def send_task(name: str, args: tuple[int], **options: object) -> None:
+        assert name == "intel.tasks.ingest_job_task"
+        ids.append(*args)
+
+    monkeypatch.setattr(app, "send_task", send_task)
+    return ids
+
+
 @pytest.mark.django_db
-def test_running_a_job_twice_ingests_once(monkeypatch):
-    sent = []
-    monkeypatch.setattr("intel.tasks.ingest_job_task.delay", lambda job_id: sent.append(job_id))
+def test_a_queued_job_is_sent_to_a_worker_once_its_transaction_commits(sent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.queue_ingest(params={"text": SEED_TEXT})
+        assert sent == []  # not before the job's row is there for the worker to read
+    assert sent == [job.pk]
+
+
+@pytest.mark.django_db
+def test_running_a_job_twice_ingests_once(sent):
     job = jobs.queue_ingest(params={"text": SEED_TEXT, "published": "2018-07"})
     first = jobs.run_ingest_job(job.pk)
     second = jobs.run_ingest_job(job.pk)
@@ -35,9 +56,7 @@ def test_a_job_still_running_under_its_lease_is_left_alone():
 
 
 @pytest.mark.django_db
-def test_a_job_whose_worker_died_is_sent_again_and_then_done(monkeypatch):
-    sent = []
-    monkeypatch.setattr("intel.tasks.ingest_job_task.delay", lambda job_id: sent.append(job_id))
+def test_a_job_whose_worker_died_is_sent_again_and_then_done(sent):
     died = IngestJob.objects.create(
         params={"text": SEED_TEXT}, status="running", attempts=1, lease_until=timezone.now() - timedelta(seconds=1)
     )

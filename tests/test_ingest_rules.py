@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from intel.ingest.pipeline import ingest_article
 from intel.matching import find_matches
@@ -87,6 +88,16 @@ def test_an_invalid_regex_is_refused_by_the_rule_form(staff_client):
     assert response.status_code == 200
     assert "This is not a valid regular expression" in response.content.decode()
     assert not TagRule.objects.filter(name="bad").exists()
+
+
+@pytest.mark.parametrize("pattern", ["x{99999999999}", "[z-a]"])
+def test_a_regex_the_regex_module_cannot_compile_is_refused_with_its_reason(pattern):
+    rule = TagRule(name="bad", tag=Tag(namespace="x", name="y"), algorithm="regex", match=pattern)
+    with pytest.raises(ValidationError) as refused:
+        rule.clean()
+    (message,) = refused.value.message_dict["match"]
+    assert message.startswith("This is not a valid regular expression: ")
+    assert len(message) > len("This is not a valid regular expression: .")
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 from intel.choices import EntryStatus, FeedStatus
 from intel.models import Alert, Article, Company, Feed, FeedEntry
 from intel.monitoring.dispatch import claim_due_feeds
-from intel.tasks import dispatch_monitoring_task, poll_feed_task
+from intel.tasks import dispatch_monitoring_task, poll_feeds_task
 from tests import feeds
 from tests.factories import FeedFactory, WatchlistFactory
 from tests.monitoring import RSS
@@ -147,7 +147,8 @@ def test_a_worker_killed_mid_ingest_leaves_no_partial_article_and_the_work_is_do
     doomed = start(argv, env=_env(queue, MARKER=str(marker), RIVALSCOPE_MONITOR_LEASE="1"), log=logs[0])
     try:
         (claim,) = claim_due_feeds()
-        poll_feed_task.apply_async((feed.pk, claim.token), queue=queue)
+        # As the dispatcher queues it: one task for a group of claimed feeds.
+        poll_feeds_task.apply_async(([feed.pk], claim.token), queue=queue)
         _wait(marker.exists, logs=logs, what="the worker to be inside the ingest transaction")
     finally:
         _stop(doomed, kill=True)

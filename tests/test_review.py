@@ -11,7 +11,6 @@ from intel.review import (
     models_with_rejections,
     reject_records,
     rejected_fingerprints,
-    was_rejected,
 )
 from tests.factories import MentionFactory, ProposedCompanyFactory
 
@@ -34,8 +33,9 @@ def test_a_rejected_proposal_is_remembered_after_the_record_is_gone(staff_user):
     company.delete()
     # The same name proposed again, by another article, is recognised as rejected.
     again = Company(name="  chinese   technology ")
-    assert was_rejected(again)
-    assert not was_rejected(Company(name="Chinese Telecom"))
+    fresh = Company(name="Chinese Telecom")
+    fingerprints = [again.proposal_fingerprint(), fresh.proposal_fingerprint()]
+    assert rejected_fingerprints(Company, fingerprints) == {again.proposal_fingerprint()}
 
 
 def test_rejected_fingerprints_checks_many_in_one_query(staff_user, django_assert_num_queries):
@@ -66,9 +66,9 @@ def test_rejecting_twice_keeps_one_memory(staff_user):
 def test_confirming_a_rejected_record_forgets_the_rejection(staff_user):
     mention = MentionFactory()
     reject_records([mention], by=staff_user)
-    assert was_rejected(mention)
+    assert rejected_fingerprints(Mention, [mention.proposal_fingerprint()])
     confirm_records(Mention.objects.all(), by=staff_user)
-    assert not was_rejected(mention)
+    assert not rejected_fingerprints(Mention, [mention.proposal_fingerprint()])
 
 
 def test_admin_bulk_actions_confirm_and_reject(staff_client):

@@ -250,7 +250,10 @@ LOGGING_CONFIG = "intel.observability.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"celery_task": {"()": "intel.observability.CeleryTaskFilter"}},
+    "filters": {
+        "celery_task": {"()": "intel.observability.CeleryTaskFilter"},
+        "health_probes": {"()": "intel.observability.HealthProbeFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": {
@@ -264,7 +267,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["celery_task"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # A readiness probe's 503 is the answer it exists to give, not a server error.
+        "django.request": {"filters": ["health_probes"]},
+    },
 }
 
 # --- Observability (intel/observability.py, intel/metrics.py) --------------------------
@@ -315,6 +322,9 @@ RIVALSCOPE_NLP_MODEL = env.str("RIVALSCOPE_NLP_MODEL", default="en_core_web_sm_v
 # An event without a resolved time joins a known one only if their articles were
 # published within this many months of each other.
 RIVALSCOPE_EVENT_MATCH_MONTHS = env.int("RIVALSCOPE_EVENT_MATCH_MONTHS", default=12)
+# Seconds an analyst's regular expression (a tag or event rule) may run on one article.
+# Past that, the rule is skipped for the article and the timeout shown on the rule's page.
+RIVALSCOPE_RULE_REGEX_TIMEOUT = env.float("RIVALSCOPE_RULE_REGEX_TIMEOUT", default=0.5)
 
 # --- Monitoring (intel/monitoring/) -------------------------------------------------
 # Hosts (or host:port) the fetcher may reach whatever their address, by name: the quick

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
-from intel.models.rules import MAX_PATTERN_LENGTH, MatchAlgorithm
+from intel.models.rules import MAX_PATTERN_LENGTH, MatchAlgorithm, regex_error
 
 ALLOWED_UPLOADS = (".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -59,8 +58,7 @@ class RuleTestForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("algorithm") == MatchAlgorithm.REGEX and data.get("match"):
-            try:
-                re.compile(data["match"])
-            except re.error as exc:
-                raise forms.ValidationError(f"This is not a valid regular expression: {exc}.") from exc
+            error = regex_error(data["match"])
+            if error is not None:
+                raise forms.ValidationError(error)
         return data

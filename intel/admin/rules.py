@@ -1,7 +1,8 @@
 """The rules analysts edit: tag rules and event rules, each with a test on past articles
 and the figures that say whether it earns its keep (``intel.workspace.rule_precision``):
 how many records it made, how many wait for review, and the share of reviewed ones
-people confirmed."""
+people confirmed; and, when its regular expression ran out of time on some articles,
+how often and where last."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
+from intel.matching import rule_regex_timeout
 from intel.models import EntityIndexVersion, EventRule, TagRule
 from intel.workspace.inbox import kind_of
 from intel.workspace.rule_precision import (
@@ -80,6 +82,7 @@ class RuleAdmin(HistoryAdmin):
             context["rule_figures"] = figures_of(obj)
             context["rule_inbox_url"] = inbox_url(obj)
             context["rule_label"] = rule_label(obj)
+            context["rule_timeout"] = rule_regex_timeout()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -18,8 +18,6 @@ from intel.watching import set_watched
 
 from .forms import ImportCompaniesForm, IngestForm, RuleTestForm
 
-INGEST_FIELD_FOR = {"text": "text", "html": "file", "file": "file", "url": "fetch_url", "published": "published"}
-
 
 def _context(model_admin: admin.ModelAdmin, request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **extra}
@@ -43,8 +41,7 @@ def ingest_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResp
                 by=request.user,
             )
         except IngestError as exc:
-            field = INGEST_FIELD_FOR.get(exc.field or "")
-            form.add_error(field if field in form.fields else None, exc.describe())
+            form.add_error(exc.form_field(form.fields), exc.describe())
         else:
             model_admin.message_user(request, result.summary(), messages.SUCCESS if result.new else messages.WARNING)
             return HttpResponseRedirect(reverse("admin:intel_article_change", args=[result.article.pk]))
@@ -81,9 +78,9 @@ def import_companies_view(model_admin: admin.ModelAdmin, request: HttpRequest) -
 def test_rule_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
     """Posted from a rule's change form (the "Test" button): the rule's matches in recent articles."""
     form = RuleTestForm(request.POST or None)
-    searched, hits = 0, []
+    result = None
     if request.method == "POST" and form.is_valid():
-        searched, hits = test_rule(
+        result = test_rule(
             algorithm=form.cleaned_data["algorithm"],
             pattern=form.cleaned_data["match"],
             case_sensitive=form.cleaned_data["case_sensitive"],
@@ -91,5 +88,5 @@ def test_rule_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpR
     return TemplateResponse(
         request,
         "admin/intel/rule_test.html",
-        _context(model_admin, request, title="Test a rule on past articles", form=form, searched=searched, hits=hits),
+        _context(model_admin, request, title="Test a rule on past articles", form=form, result=result),
     )

@@ -1,7 +1,7 @@
 """Cursor pagination for every list: stable under inserts, and never an exact ``COUNT(*)``.
 
-A count costs a scan of the matching rows (about 14 ms a page at 100,000 rows,
-measured), and a cursor needs none: a page is one indexed range query.
+A count costs a scan of the matching rows on every page (growing with the table,
+docs/benchmarks.md), and a cursor needs none: a page is one indexed range query.
 """
 
 from __future__ import annotations

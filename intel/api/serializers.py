@@ -8,7 +8,9 @@ reports its messages per field.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
@@ -176,6 +178,76 @@ class WithAliasesMixin(ModelValidationMixin):
                 for a in aliases
             ]
         )
+
+
+# --- Lists of many records -----------------------------------------------------------
+
+# Fields whose value a ``.values()`` row holds in another type than the JSON's.
+_CONVERTED = (serializers.DateField, serializers.DateTimeField, serializers.TimeField, serializers.DecimalField,
+              serializers.DurationField)  # fmt: skip
+
+_Plan = tuple[tuple[str, str | None, Callable[[Any], Any] | None], ...]
+
+
+class RowsListSerializer(serializers.ListSerializer):
+    """A page of the API's busiest lists (articles, events), formatted from ``.values()``
+    rows instead of model instances: ``list_rows()`` gives the view its queryset.
+
+    Why: a model instance per row (and for events a related manager and a queryset per
+    relation per row), then each DRF field per row, cost these lists more than the 10% of
+    their throughput a fast path must save to stay (``bench/api.py --serializers``; figures
+    and method in docs/benchmarks.md, "API list rows (issue 18)"). The child serializer
+    still declares every field, its format and its schema: a plain field is read from
+    the column its ``source`` names (``source.name`` → ``source__name``) and, where the
+    row's type differs from the JSON's (dates), formatted by the child's own field; the
+    fields in ``relations`` come from ``related()``, a few queries for the whole page.
+
+    Model instances (a market's recent events) are formatted by the child, one by one.
+    """
+
+    relations: ClassVar[tuple[str, ...]] = ()
+
+    def related(self, ids: list[int]) -> dict[str, dict[int, Any]]:
+        """The ``relations`` fields' values for the rows ``ids``: field name → row id → value."""
+        return {}
+
+    def to_representation(self, data: Any) -> list[Any]:
+        items = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        if not items or not isinstance(items[0], dict):
+            return super().to_representation(items)
+        related = self.related([row["id"] for row in items])
+        plan = _plan(type(self.child))
+        return [
+            {
+                name: related[name][row["id"]]
+                if column is None
+                else (row[column] if convert is None or row[column] is None else convert(row[column]))
+                for name, column, convert in plan
+            }
+            for row in items
+        ]
+
+
+@cache
+def _plan(serializer_class: type[serializers.Serializer]) -> _Plan:
+    """For each field the serializer shows, in its order: the column it reads (None for the
+    list's relations) and what converts the column's value, if anything."""
+    relations = serializer_class.Meta.list_serializer_class.relations  # type: ignore[attr-defined]
+    return tuple(
+        (
+            name,
+            None if name in relations else field.source.replace(".", "__"),
+            field.to_representation if isinstance(field, _CONVERTED) else None,
+        )
+        for name, field in serializer_class().fields.items()
+        if not field.write_only
+    )
+
+
+def list_rows(serializer_class: type[serializers.Serializer], queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """``queryset`` as the ``.values()`` rows that ``serializer_class(many=True)`` formats."""
+    columns = (column for _, column, _ in _plan(serializer_class) if column is not None)
+    return queryset.values(*dict.fromkeys(("id", *columns)))
 
 
 # --- Entities ------------------------------------------------------------------------
@@ -355,6 +427,7 @@ class ArticleSerializer(ModelValidationMixin):
         fields = ["id", "title", "url", "author", "source", "source_name", "published_on", "published_precision",
                   "retrieved_at", "language", "status", "duplicate_of", "content_hash", "created_at"]  # fmt: skip
         read_only_fields = ["retrieved_at", "status", "duplicate_of", "content_hash", "created_at"]
+        list_serializer_class = RowsListSerializer
 
     def unchecked_fields(self, instance: models.Model) -> list[str]:
         # The body is not editable through the API (every span points into it).
@@ -384,6 +457,44 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["company", "company_name", "role"]
 
 
+class EventRows(RowsListSerializer):
+    """Events from ``.values()`` rows; participants, markets, regulators and tags in four queries,
+    each ordered as the models order them, so that the list says what the detail says."""
+
+    relations = ("participants", "markets", "market_names", "regulators", "regulator_names", "tags")
+
+    def related(self, ids: list[int]) -> dict[str, dict[int, Any]]:
+        participants: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+        for event_id, company_id, name, role in (
+            EventParticipant.objects.filter(event_id__in=ids)
+            .order_by("id")
+            .values_list("event_id", "company_id", "company__name", "role")
+        ):
+            participants[event_id].append({"company": company_id, "company_name": name, "role": role})
+        markets = _linked(ids, Event.markets.through.objects.order_by("market__name"), "market")
+        regulators = _linked(ids, Event.regulators.through.objects.order_by("source__name"), "source")
+        tags = _linked(ids, Event.tags.through.objects.order_by("tag__namespace", "tag__name"), "tag", named=False)
+        return {
+            "participants": participants,
+            "markets": {pk: [m for m, _ in links] for pk, links in markets.items()},
+            "market_names": {pk: [n for _, n in links] for pk, links in markets.items()},
+            "regulators": {pk: [r for r, _ in links] for pk, links in regulators.items()},
+            "regulator_names": {pk: [n for _, n in links] for pk, links in regulators.items()},
+            "tags": {pk: [t for t, _ in links] for pk, links in tags.items()},
+        }
+
+
+def _linked(
+    ids: Iterable[int], through: models.QuerySet[Any], target: str, *, named: bool = True
+) -> dict[int, list[tuple[int, str | None]]]:
+    """Each event's (id, name) of its ``target`` records, through a many-to-many table."""
+    links: dict[int, list[tuple[int, str | None]]] = {pk: [] for pk in ids}
+    columns = ("event_id", f"{target}_id", *([f"{target}__name"] if named else []))
+    for event_id, target_id, *name in through.filter(event_id__in=list(links)).values_list(*columns):
+        links[event_id].append((target_id, name[0] if name else None))
+    return links
+
+
 class EventSerializer(ModelValidationMixin):
     """An event with its participants and markets; participants are written as a list."""
 
@@ -406,6 +517,7 @@ class EventSerializer(ModelValidationMixin):
                   "participants", "markets", "market_names", "regulators", "regulator_names", "tags",
                   *REVIEW_FIELDS, "created_at", "updated_at"]  # fmt: skip
         read_only_fields = [*REVIEW_FIELDS, "created_at", "updated_at"]
+        list_serializer_class = EventRows
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_market_names(self, event: Event) -> list[str]:
@@ -455,6 +567,7 @@ class EventDetailSerializer(EventSerializer):
 
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "evidence", "independent_sources", "credibility"]
+        list_serializer_class = serializers.ListSerializer
 
     # Both are the model's own rule (copies of a counted article do not count again),
     # given the evidence the view prefetched with ``article__source``: no query per event,
@@ -493,6 +606,7 @@ class ArticleDetailSerializer(ArticleSerializer):
     class Meta(ArticleSerializer.Meta):
         fields = [*ArticleSerializer.Meta.fields, "body", "mentions", "events", "quotes", "tags", "cited_sources"]
         read_only_fields = [*ArticleSerializer.Meta.read_only_fields, "body"]
+        list_serializer_class = serializers.ListSerializer
 
 
 # --- Rules ---------------------------------------------------------------------------

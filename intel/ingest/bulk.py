@@ -81,8 +81,8 @@ def bigint_array(values: Iterable[int]) -> str:
     """Integers as the text of a PostgreSQL array, for a ``%s::bigint[]`` parameter.
 
     psycopg turns a list parameter into that text too, but in Python, one value at
-    a time: 2.8 ms for the 3,200 signature bands of a batch, against 0.4 ms for
-    this join (the client-side binding Django uses sends every parameter as text).
+    a time: several times slower than this join for a batch's signature bands (the
+    client-side binding Django uses sends every parameter as text).
     """
     return "{" + ",".join(map(str, map(int, values))) + "}"
 
@@ -109,7 +109,7 @@ def _history_insert(model: type[models.Model]) -> str | None:
     by the database), or None for a model without history.
 
     Made once per model: reading ``model.history`` builds a new manager class each
-    time (simple-history's descriptor), a third of a millisecond.
+    time (simple-history's descriptor), which is slow.
     """
     statement = history_copy_statement(model, connections[model.objects.db])
     return None if statement is None else f"{statement} = ANY(%s::bigint[])"
@@ -224,8 +224,8 @@ def _copy(
         # Raw psycopg errors become Django's (IntegrityError…), as from the ORM.
         with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
             # Binary rows: psycopg packs each value in C and PostgreSQL reads it without
-            # parsing text (timestamps above all): 0.6 instead of 2.1 µs a row in this
-            # process, 1.4 instead of 1.9 µs in the database (bench/ingest.py's rows).
+            # parsing text (timestamps above all): cheaper per row in this process and
+            # in the database (bench/ingest.py's rows; docs/benchmarks.md).
             copy.set_types(types)
             write = copy.write_row
             if returning_ids:

@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .prefixscan import Text
-
 if TYPE_CHECKING:
     from django.db.models import Model
     from spacy.tokens import Doc
 
-    from intel.models import Article, ArticleTag, Event, Quote, Source, Tag
+    from intel.models import Article, ArticleTag, Company, Event, Person, Product, Quote, Role, Source, Tag
 
     from .dates import PublishedDate
     from .gazetteer import LayeredGazetteer
@@ -181,6 +179,14 @@ class EventOutcome:
         return event
 
 
+class Proposal(NamedTuple):
+    """A record an article proposed (created, for review): a company, person or product
+    (stage 5), or a person's role."""
+
+    kind: str  # "company", "person", "product" or "role"
+    record: Company | Person | Product | Role
+
+
 @dataclass
 class ArticleContext:
     input: IngestInput
@@ -202,8 +208,7 @@ class ArticleContext:
     # entities
     hits: list[Hit] = field(default_factory=list)  # sorted by start once stage 5 is done
     _hit_index: list[int] = field(default_factory=list)
-    _prefix_text: Text | None = None
-    proposed: list[tuple[str, Any]] = field(default_factory=list)  # (kind, record)
+    proposed: list[Proposal] = field(default_factory=list)
     cited: list[CitedSource] = field(default_factory=list)
     regulators: list[CitedSource] = field(default_factory=list)  # government bodies named (sources of kind regulator)
     doc: Doc | None = None  # the trained pipeline's parse of the body (stage 1b), for names, events and quotes
@@ -233,13 +238,6 @@ class ArticleContext:
         """Whether the article is in English, the only language extracted from."""
         return is_english(self.language)
 
-    def prefix_text(self) -> Text:
-        """The body prepared for prefix searches (``prefixscan.Text``): made once, for
-        the time phrases (stage 6) and the tag rules (stage 9) alike."""
-        if self._prefix_text is None:
-            self._prefix_text = Text(self.body)
-        return self._prefix_text
-
     def set_sentences(self, sentences: list[Sentence]) -> None:
         self.sentences = sentences
         self._sentence_starts = [s.start for s in sentences]
@@ -248,12 +246,14 @@ class ArticleContext:
         """Index of the sentence containing ``offset`` (or the one before it)."""
         return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
 
-    def sort_hits(self) -> None:
-        self.hits.sort(key=lambda h: h.start)
-        self._hit_index = []
+    def add_hit(self, hit: Hit) -> None:
+        """Add a mention where it belongs: ``hits`` is always in order of start (after
+        those with the same start), which look-ups and every reader rely on."""
+        bisect.insort(self.hits, hit, key=lambda h: h.start)
 
     def _hit_starts(self) -> list[int]:
-        # ``hits`` only grows, kept sorted by start; the index is rebuilt when it changed.
+        # Rebuilt after a change: hits are only added (add_hit) or filtered, which keeps
+        # the order, so a change always changes the length.
         if len(self._hit_index) != len(self.hits):
             self._hit_index = [h.start for h in self.hits]
         return self._hit_index

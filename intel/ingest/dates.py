@@ -1,4 +1,5 @@
-"""Publication dates as people give them: a day, a month or only a year."""
+"""Publication dates as people give them (a day, a month or only a year): the input's
+``published``, parsed and checked by stage 1. Time phrases in the text are ``timex.py``'s."""
 
 from __future__ import annotations
 

@@ -35,24 +35,25 @@ from .context import ArticleContext, IngestEnv
 from .minhash import BANDS, NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingle_hashes, signature
 
 NAME = "deduplicate"
+READS = ("body", "url", "title", "published", "source_name", "language")
+ADDS = ("url", "article", "created", "duplicate_of_existing", "near_duplicate_of")
 # Candidates sharing the most bands are checked; a true near-duplicate shares many.
 CANDIDATES_CHECKED = 10
 BAND_FIELDS = tuple(f"band_{band}" for band in range(BANDS))
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    todo = [ctx for ctx in batch if not ctx.done]
-    for ctx in todo:
+    for ctx in batch:
         ctx.url = normalise_url(ctx.url)
-    hashes = [content_hash_of(ctx.body) for ctx in todo]
-    existing = _find_existing(todo, hashes)
-    sources = _sources_by_name({ctx.source_name for ctx in todo if ctx.source_name})
+    hashes = [content_hash_of(ctx.body) for ctx in batch]
+    existing = _find_existing(batch, hashes)
+    sources = _sources_by_name({ctx.source_name for ctx in batch if ctx.source_name})
     fresh: list[tuple[ArticleContext, Article]] = []
     seen_in_batch: dict[str, ArticleContext] = {}
     # Copies of an article earlier in this batch (an outlet's feed and an aggregator's
     # listing the same story): they get its article once it is stored.
     copies: list[tuple[ArticleContext, ArticleContext]] = []
-    for ctx, content_hash in zip(todo, hashes, strict=True):
+    for ctx, content_hash in zip(batch, hashes, strict=True):
         found = existing.get(("hash", content_hash)) or (existing.get(("url", ctx.url)) if ctx.url else None)
         twin = seen_in_batch.get(content_hash) or (seen_in_batch.get(ctx.url) if ctx.url else None)
         if found is not None or twin is not None:

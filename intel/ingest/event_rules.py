@@ -8,11 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ahocorasick
-
 from intel.choices import EventStatus, EventType
-
-from .prefixscan import Text, automaton_of, first_to_match
 
 
 @dataclass(frozen=True)
@@ -148,70 +144,11 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
     ),
 )  # fmt: skip
 
-# Words without which a trigger cannot match (its pattern needs one of them):
-# a substring test is far cheaper than a regular-expression search.
-KEYWORDS: dict[str, tuple[str, ...]] = {
-    "market entry": (
-        "foray", "enter", "entry", "expan", "crack", "establish", "launch", "debut", "arriv", "break", "broke",
-        "bring", "brought", "roll", "start", "set", "mov",
-    ),
-    "market exit": (
-        "exit", "withdr", "pull", "leav", "quit", "shut", "clos", "stop", "suspend", "halt", "wind", "retreat",
-    ),
-    "closure": ("shut", "clos"),
-    "partnership": (
-        "talks", "partner", "team", "deal", "agreement", "alliance", "collaborat", "tie-up", "joint", "contract",
-        "supply", "join", "together", "cooperat",
-    ),
-    "regulatory action": (
-        "sanction", "ban", "fine", "penalt", "control", "blacklist", "entity list", "antitrust", "block", "approv",
-    ),
-    "product launch": ("launch", "unveil", "introduc", "releas", "roll", "show", "debut", "on sale", "available from"),
-    "pricing": ("price", "pricing", "fares", "rates", "charges", "tariffs", "discount", "free"),
-    "financing": (
-        "ipo", "public offering", "funding", "rais", "went public", "goes public", "go public", "listing",
-        "flotation", "share", "stock",
-    ),
-    "acquisition": (
-        "acqui", "buy", "bought", "takeover", "take over", "taking over", "takes over", "took over", "merg",
-        "stake", "bid", "offer", "snap", "purchase", "sell", "sale", "sold",
-    ),
-    "leadership change": (
-        "appoint", "name", "step", "resign", "hire", "successor", "succeed", "over", "replac", "leav", "left",
-        "parting", "departure",
-    ),
-    "market position": (
-        "top", "largest", "biggest", "leader", "leading", "no.", "number", "share", "best-selling", "overtak",
-    ),
-    "legal": ("lawsuit", "sue", "patent", "court", "litigation", "copyright", "won"),
-    "other": ("job", "lay", "layoff", "restructur", "bankrupt", "renam", "build"),
-}  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def _keyword_automaton() -> ahocorasick.Automaton:
-    """Every keyword, with the triggers that need it: one pass in C finds them all
-    (overlapping ones too), where a substring test per keyword and trigger cost 10 µs
-    a sentence."""
-    needed_by: dict[str, set[str]] = {}
-    missing = {trigger.name for trigger in BUILTIN_TRIGGERS} - KEYWORDS.keys()
-    if missing:
-        raise KeyError(f"built-in triggers without keywords: {sorted(missing)}")
-    for name, words in KEYWORDS.items():
-        for word in words:
-            needed_by.setdefault(word, set()).add(name)
-    return automaton_of({word: frozenset(names) for word, names in needed_by.items()})
-
 
 def builtin_triggers_in(text: str) -> list[tuple[Trigger, tuple[int, int]]]:
     """Each built-in trigger that fires in ``text``, with the span of its first match."""
-    present: set[str] = set()
-    for _, names in _keyword_automaton().iter(text.lower()):
-        present |= names
     fired = []
     for trigger in BUILTIN_TRIGGERS:
-        if trigger.name not in present:
-            continue
         match = trigger.pattern.search(text)
         if match is not None:
             fired.append((trigger, match.span()))
@@ -239,20 +176,12 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 
 
-_CUES = tuple(cue for _, cue in STATUS_CUES)
-
-
 def status_of(sentence: str, default: str) -> str:
     return _cue_status(sentence) or default
 
 
 @lru_cache(maxsize=4096)
 def _cue_status(sentence: str) -> str | None:
-    """The status the sentence's wording sets, if any (the same for every trigger in it).
-
-    Each cue is tried only where one of its words starts, all found in one pass
-    (``prefixscan.first_to_match``): six regular-expression scans of every sentence
-    with an event were a tenth of stage 7.
-    """
-    found = first_to_match(_CUES, Text(sentence))
-    return None if found is None else STATUS_CUES[found][0]
+    """The status the sentence's wording sets, if any: the first cue found in it (the
+    same for every trigger in the sentence, hence the cache)."""
+    return next((status for status, cue in STATUS_CUES if cue.search(sentence)), None)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -30,34 +31,41 @@ from django.conf import settings
 from django.db.models import Exists, F, Max, OuterRef, Value
 from django.utils import timezone
 
-from intel.choices import MAIN_ROLES, EventType, MarketKind, Method, ParticipantRole, ReviewStatus
-from intel.matching import find_matches
-from intel.models import Company, Event, EventParticipant, EventRule, Evidence, Market, Source
+from intel.choices import MAIN_ROLES, EventType, MarketKind, Method, ParticipantRole, ReviewStatus, main_company_of
+from intel.matching import RuleTimedOut, find_matches, rule_regex_timeout
+from intel.models import Article, Company, Event, EventParticipant, EventRule, Evidence, Market, Source
+from intel.models.rules import MatchAlgorithm, record_rule_timeouts
 
 from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
 from .gazetteer import BEYOND_TABLE_CHARS, is_word_char, word_spaced
 from .modality import CLAUSE_DEPS, DEALS, clause_verb, status_from_parse, token_at
-from .prefixscan import CASE_FOLD_SURPRISE_CHARS, automaton_of
 from .timex import TimeExpression, resolve_range_overlap
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 NAME = "events"
+READS = ("body", "sentences", "hits", "doc", "times", "article", "published", "near_duplicate_of")
+ADDS = ("events",)
 
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|they|the company|the firm|the group|the brand|he|she|we)\b", re.IGNORECASE)
 # Where a word-spaced, lower-cased copy of a text would not line up with what the
 # case-insensitive pattern matches: characters outside the translation table of
-# words_only(), and those re.IGNORECASE folds to an ASCII letter ("İ", "ı", "ſ").
-_NOT_WORD_SPACED = re.compile(f"[{CASE_FOLD_SURPRISE_CHARS}{BEYOND_TABLE_CHARS}]")
+# words_only(), and those re.IGNORECASE folds to an ASCII letter ("İ", "ı", "ſ";
+# found by trying every code point).
+_NOT_WORD_SPACED = re.compile(f"[\u0130\u0131\u017f{BEYOND_TABLE_CHARS}]")
 _PRONOUN_PHRASES = ("it", "they", "the company", "the firm", "the group", "the brand", "he", "she", "we")
 
 
 @lru_cache(maxsize=1)
 def _pronoun_automaton() -> ahocorasick.Automaton:
-    return automaton_of({f" {phrase} ": len(phrase) for phrase in _PRONOUN_PHRASES})
+    automaton = ahocorasick.Automaton()
+    for phrase in _PRONOUN_PHRASES:
+        automaton.add_word(f" {phrase} ", len(phrase))
+    automaton.make_automaton()
+    return automaton
 
 
 class PronounSubjects:
@@ -65,8 +73,8 @@ class PronounSubjects:
 
     The pattern's phrases are whole words, so one automaton pass over the article
     as the gazetteer prepares it (lower case, non-word characters as spaces) finds
-    every candidate, each confirmed by the pattern itself: half the time of
-    searching every sentence with the case-insensitive pattern (25 µs an article).
+    every candidate, each confirmed by the pattern itself: less time than searching
+    every sentence with the case-insensitive pattern (docs/benchmarks.md).
     """
 
     def __init__(self, body: str) -> None:
@@ -127,15 +135,23 @@ class Draft:
 
     @property
     def main_company(self) -> int | None:
-        return (
-            self.actor or (self.targets[0] if self.targets else None) or (self.partners[0] if self.partners else None)
+        return main_company_of(
+            [(ParticipantRole.ACTOR, self.actor)] * bool(self.actor)
+            + [(ParticipantRole.TARGET, c) for c in self.targets]
+            + [(ParticipantRole.PARTNER, c) for c in self.partners]
         )
 
 
-def _analyst_triggers() -> list[tuple[Trigger, EventRule]]:
-    triggers = []
-    for rule in EventRule.objects.filter(enabled=True):
-        triggers.append(
+class AnalystTriggers:
+    """The enabled ``EventRule``s, as triggers matched sentence by sentence.
+
+    A rule's regular expression may run ``RIVALSCOPE_RULE_REGEX_TIMEOUT`` seconds on an
+    article, its sentences together. Past that, the rule is skipped for the article
+    (``keep`` drops what it fired there) and the timeout is recorded on the rule.
+    """
+
+    def __init__(self) -> None:
+        self.rules = [
             (
                 Trigger(
                     f"rule {rule.name}", rule.event_type, re.compile(r"$^"), rule.status,
@@ -143,13 +159,40 @@ def _analyst_triggers() -> list[tuple[Trigger, EventRule]]:
                 ),
                 rule,
             )
-        )  # fmt: skip
-    return triggers
+            for rule in EventRule.objects.filter(enabled=True)
+        ]  # fmt: skip
+        self.timeout = rule_regex_timeout()
+        self.timed_out: list[tuple[EventRule, Article]] = []
+        self._left: dict[tuple[int, int], float] = {}  # (rule, article) → seconds its regex has left there
 
+    def fired_in(self, text: str, article: Article) -> list[tuple[Trigger, tuple[int, int], str]]:
+        """Each rule that matches the sentence ``text`` of ``article``, with the span of its first match."""
+        fired = []
+        for trigger, rule in self.rules:
+            key = (rule.pk, article.pk)
+            left = self._left.get(key, self.timeout)
+            if left < 0:  # timed out on this article: skipped there
+                continue
+            started = time.perf_counter()
+            try:
+                found = find_matches(
+                    text, algorithm=rule.algorithm, pattern=rule.match, case_sensitive=rule.case_sensitive, limit=1,
+                    timeout=left,
+                )  # fmt: skip
+            except RuleTimedOut:
+                self._left[key] = -1.0
+                self.timed_out.append((rule, article))
+                continue
+            if rule.algorithm == MatchAlgorithm.REGEX:  # only regular expressions run against the clock
+                self._left[key] = max(left - (time.perf_counter() - started), 0.0)
+            if found:
+                fired.append((trigger, (found[0].start, found[0].end), f"rule:{rule.name}"))
+        return fired
 
-def _trigger_span(trigger: Trigger, rule: EventRule, text: str) -> tuple[int, int] | None:
-    found = find_matches(text, algorithm=rule.algorithm, pattern=rule.match, case_sensitive=rule.case_sensitive)
-    return (found[0].start, found[0].end) if found else None
+    def keep(self, drafts: list[Draft], article: Article) -> list[Draft]:
+        """The drafts of ``article`` but those of rules that timed out on it."""
+        skipped = {f"rule:{rule.name}" for rule, timed_out_on in self.timed_out if timed_out_on.pk == article.pk}
+        return [d for d in drafts if d.rule_label not in skipped] if skipped else drafts
 
 
 def _unique(ids: list[int]) -> list[int]:
@@ -526,17 +569,17 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
         "event_id", "market_id"
     ):
         known[event_id].markets.add(market_id)
-    roles: dict[int, list[tuple[str, int, int]]] = {}
+    roles: dict[int, list[tuple[int, str, int]]] = {}
     # No ordering: the participants' default order joins the events to sort by their
-    # time, and _main_of sorts by key itself.
+    # time; the rows are put back in the order they were stored (by key) here.
     for pk, event_id, company_id, role in (
         EventParticipant.objects.filter(event_id__in=many_ids(known, Event))
         .order_by()
         .values_list("pk", "event_id", "company_id", "role")
     ):
-        roles.setdefault(event_id, []).append((role, pk, company_id))
+        roles.setdefault(event_id, []).append((pk, role, company_id))
     for event_id, rows_ in roles.items():
-        known[event_id].main = _main_of(rows_)
+        known[event_id].main = main_company_of((role, company) for _, role, company in sorted(rows_))
     for event_id, latest in (
         Evidence.objects.filter(event_id__in=many_ids(known, Event))
         .order_by()
@@ -548,20 +591,11 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
     return list(known.values())
 
 
-def _main_of(participants: list[tuple[str, int, int]]) -> int | None:
-    """The actor, else the target, else the partner, first stored first: as ``Event.main_company_id``."""
-    for role in MAIN_ROLES:
-        for row_role, _, company_id in sorted(participants, key=lambda p: p[1]):
-            if row_role == role:
-                return company_id
-    return None
-
-
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     todo = [ctx for ctx in batch if not ctx.done]
     if not todo:
         return
-    analyst = _analyst_triggers()
+    analyst = AnalystTriggers()
     world = Market.objects.filter(name="World", kind=MarketKind.REGION).values_list("pk", flat=True).first()
     drafts: list[Draft] = []
     for ctx in todo:
@@ -575,16 +609,15 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 continue
             text = ctx.body[sentence.start : sentence.end]
             fired = [(t, span, f"builtin:{t.name}") for t, span in builtin_triggers_in(text)]
-            for trigger, rule in analyst:
-                span = _trigger_span(trigger, rule, text)
-                if span is not None:
-                    fired.append((trigger, span, f"rule:{rule.name}"))
+            fired += analyst.fired_in(text, ctx.article)  # type: ignore[arg-type]  # stored by stage 2
             for trigger, span, label in fired:
                 draft = _draft(ctx, sentence, trigger, span, label, world)
                 if draft is not None:
                     found.append(draft)
+        found = analyst.keep(found, ctx.article)  # type: ignore[arg-type]
         date_from_follow_ups(ctx, found)
         drafts.extend(found)
+    record_rule_timeouts(analyst.timed_out)
     if not drafts:
         return
     _summarise(drafts)
@@ -618,8 +651,8 @@ EVENT_FIELDS = (
 
 def _store(drafts: list[Draft], fresh: list[Draft]) -> None:
     now = timezone.now()
-    # Plain rows, no Event instance per draft (building one costs 20 µs, more than
-    # storing it): IngestResult.events makes them when a caller asks.
+    # Plain rows, no Event instance per draft (building one costs more than storing
+    # it): IngestResult.events makes them when a caller asks.
     rows = [
         (d.trigger.type, d.status, d.summary, d.time_start, d.time_end, d.precision, d.phrase[:200], d.confidence,
          ReviewStatus.PROPOSED.value, Method.RULE.value, d.rule_label[:200], now, now)

@@ -69,7 +69,7 @@ def is_word_char(char: str) -> bool:
 
 
 # Every non-word character of the Basic Multilingual Plane as a space (the same set
-# as regex \W): str.translate with this table is ten times faster than re.sub.
+# as regex \W): str.translate with this table is much faster than re.sub (docs/benchmarks.md).
 _TO_SPACE = str.maketrans({i: " " for i in range(0x10000) if not is_word_char(chr(i)) and not 0xD800 <= i <= 0xDFFF})
 # Characters the table does not cover (beyond the Basic Multilingual Plane, lone
 # surrogates): in a text holding one, words_only() leaves non-word characters as they are.
@@ -190,7 +190,7 @@ def _load_entries(
 
     One statement for the eight tables (a UNION ALL in key order): this read runs
     for every batch that follows one which proposed names, and eight ORM queries
-    cost 2 ms of compiling and round trips there, more than the rows they read.
+    cost more in compiling and round trips there than the rows they read.
     Key order also decides ties: where two names or two aliases of a kind are
     alike, a match links the one stored first (flagged ambiguous), in the full
     build as across the small automatons of names added later.
@@ -280,10 +280,10 @@ class LayeredGazetteer:
     """The large automaton of a full build plus a few small ones of the names added since.
 
     Proposals made while ingesting add names all the time; rebuilding the large
-    automaton for each batch cost more than the batch (measured: 80 ms per
-    rebuild at 13,000 names). The names added go into small automatons instead,
-    merged two by two as they grow (see ``_with_added``), so each added name is
-    read from the database once and built into an automaton a few times at most.
+    automaton for each batch cost more than the batch (docs/benchmarks.md). The
+    names added go into small automatons instead, merged two by two as they grow
+    (see ``_with_added``), so each added name is read from the database once and
+    built into an automaton a few times at most.
     Matches of all of them are merged, longest first.
     """
 

@@ -17,6 +17,8 @@ from .context import ArticleContext, Hit, IngestEnv
 from .gazetteer import Match, get_gazetteer
 
 NAME = "known entities"
+READS = ("body",)
+ADDS = ("hits",)
 
 # After a demonym: more demonyms ("and Chinese"), an optional product word, then "market(s)".
 _MARKET_AFTER = re.compile(
@@ -45,12 +47,10 @@ def confidence_of(match: Match) -> float:
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     gazetteer = env.gazetteer = get_gazetteer()
     for ctx in batch:
-        if ctx.done:
-            continue
         for match in gazetteer.find(ctx.body):
             if match.entry.demonym and not demonym_means_market(ctx.body, match):
                 continue
-            ctx.hits.append(
+            ctx.add_hit(
                 Hit(
                     start=match.start,
                     end=match.end,

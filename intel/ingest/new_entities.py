@@ -32,13 +32,16 @@ from django.db.models.functions import Lower
 from intel.choices import Method, ReviewStatus, SourceKind
 from intel.models import Article, Company, Mention, Person, Product, Role, Source
 from intel.models.slugs import assign_unique_slugs, unique_slug
+from intel.text import whole_word_pattern
 
 from .bulk import copy_rows, create_instances, unrejected
-from .context import ArticleContext, CitedSource, Hit, IngestEnv, StoredMention
+from .context import ArticleContext, CitedSource, Hit, IngestEnv, Proposal, StoredMention
 from .names import NEWS_OUTLETS, Finding, KnownName, analyse, name_key
 from .roles import CompanyName, role_of
 
 NAME = "new entities"
+READS = ("body", "sentences", "hits", "doc", "article")
+ADDS = ("hits", "proposed", "roles", "cited", "regulators", "mentions")
 
 _CITE_BEFORE = re.compile(
     r"(?:interview with|interviewed by|told|according to|reported by|speaking to|spoke to|talking to|"
@@ -50,11 +53,10 @@ _MODELS: dict[str, type[Any]] = {"company": Company, "person": Person, "product"
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    todo = [ctx for ctx in batch if not ctx.done]
-    if not todo:
+    if not batch:
         return
     found: list[tuple[ArticleContext, list[Finding]]] = []
-    for ctx in todo:
+    for ctx in batch:
         doc = ctx.doc
         assert doc is not None, "stage 1b parses every English article not stored before"
         known = [KnownName(h.start, h.end, h.kind, h.target_id, h.proposal) for h in ctx.hits]
@@ -64,7 +66,6 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             ctx.hits[i].supported = True
         if analysis.dropped:
             ctx.hits = [h for i, h in enumerate(ctx.hits) if i not in analysis.dropped]
-            ctx.sort_hits()
         findings = []
         for finding in analysis.findings:
             if finding.kind == "company" and any(
@@ -74,7 +75,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 finding.kind = "source"  # "according to Acme Research", "Acme News reported": an outlet
             findings.append(finding)
         found.append((ctx, findings))
-    records = _create_records(found, env)
+    records, created = _create_records(found, env)
     for ctx, findings in found:
         for finding in findings:
             record = records.get((finding.kind, name_key(finding.name)))
@@ -88,25 +89,25 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
             if finding.kind == "regulator":
                 ctx.regulators += [CitedSource(record, start, end, False) for start, end in finding.spans]
                 continue
-            if getattr(record, "_rivalscope_new", False):
-                ctx.proposed.append((finding.kind, record))
-                record._rivalscope_new = False
+            if (finding.kind, name_key(finding.name)) in created:
+                # Reported once, by the first article of the batch that proposed it.
+                created.discard((finding.kind, name_key(finding.name)))
+                ctx.proposed.append(Proposal(finding.kind, record))
             for start, end in _all_occurrences(ctx, finding):
-                ctx.hits.append(
+                ctx.add_hit(
                     Hit(start, end, ctx.body[start:end], finding.kind, record.pk, Method.DISCOVERED, finding.confidence)
                 )
-        ctx.sort_hits()
         _surnames(ctx)
         _propose_roles(ctx)
-    _link_cited_sources(todo)
-    _store_roles(todo, env)
-    _store_mentions(todo, env)
+    _link_cited_sources(batch)
+    _store_roles(batch, env)
+    _store_mentions(batch, env)
 
 
 @lru_cache(maxsize=4096)
 def _name_pattern(surface: str) -> re.Pattern[str]:
-    """A name as a whole word, a possessive allowed (cached: the same names come back article after article)."""
-    return re.compile(rf"(?<!\w){re.escape(surface)}(?:'s|’s)?(?!\w)")
+    """A name as a whole word, possessive included (cached: the same names come back article after article)."""
+    return whole_word_pattern(surface, case_sensitive=True)
 
 
 def name_starts(body: str, surface: str) -> list[int]:
@@ -132,7 +133,6 @@ def _surnames(ctx: ArticleContext) -> None:
     for hit in ctx.hits:
         if hit.kind == "person" and " " in hit.text:
             people.setdefault(hit.text.split()[-1], hit)
-    added = False
     for surname, hit in people.items():
         if len(surname) < 3 or not surname[:1].isupper():
             continue
@@ -140,14 +140,14 @@ def _surnames(ctx: ArticleContext) -> None:
         for start in name_starts(ctx.body, surname):
             end = start + len(surname)
             if not any(a < end and start < b for a, b in taken):
-                ctx.hits.append(Hit(start, end, surname, "person", hit.target_id, hit.method, min(hit.confidence, 0.6)))
-                added = True
-    if added:
-        ctx.sort_hits()
+                ctx.add_hit(Hit(start, end, surname, "person", hit.target_id, hit.method, min(hit.confidence, 0.6)))
 
 
-def _create_records(found: list[tuple[ArticleContext, list[Finding]]], env: IngestEnv) -> dict[tuple[str, str], Any]:
-    """Find or create (proposed) every finding's record, in bulk."""
+def _create_records(
+    found: list[tuple[ArticleContext, list[Finding]]], env: IngestEnv
+) -> tuple[dict[tuple[str, str], Any], set[tuple[str, str]]]:
+    """Find or create (proposed) every finding's record, in bulk: the records by (kind,
+    name key), and the keys of those this batch created."""
     wanted: dict[tuple[str, str], Finding] = {}
     for _, findings in found:
         for finding in findings:
@@ -172,16 +172,17 @@ def _create_records(found: list[tuple[ArticleContext, list[Finding]]], env: Inge
                     source_kind = SourceKind.OTHER
                 source = existing[name.casefold()] = Source.find_or_create(name, kind=source_kind)
             records[(kind, name_key(name))] = source
+    created: set[tuple[str, str]] = set()
     for kind in ("company", "person"):
-        _find_or_propose(kind, wanted, records, env, makers={})
+        _find_or_propose(kind, wanted, records, created, env, makers={})
     makers = {key[1]: record for key, record in records.items() if key[0] == "company"}
-    _find_or_propose("product", wanted, records, env, makers=makers)
-    return records
+    _find_or_propose("product", wanted, records, created, env, makers=makers)
+    return records, created
 
 
 def _find_or_propose(
-    kind: str, wanted: dict[tuple[str, str], Finding], records: dict[tuple[str, str], Any], env: IngestEnv,
-    *, makers: dict[str, Any],
+    kind: str, wanted: dict[tuple[str, str], Finding], records: dict[tuple[str, str], Any],
+    created: set[tuple[str, str]], env: IngestEnv, *, makers: dict[str, Any],
 ) -> None:  # fmt: skip
     model = _MODELS[kind]
     findings = [f for (k, _), f in wanted.items() if k == kind]
@@ -230,8 +231,8 @@ def _find_or_propose(
         # create the rest one by one.
         new = _create_one_by_one(model, new, records, kind)
     for obj in new:
-        obj._rivalscope_new = True
         records[(kind, name_key(obj.name))] = obj
+        created.add((kind, name_key(obj.name)))
     for key in [k for k, v in records.items() if v is None]:
         del records[key]
 

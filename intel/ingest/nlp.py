@@ -56,7 +56,7 @@ def sentence_tokenizer() -> Language:
 
     Every name the tokenizer has not seen becomes a lexeme, and spaCy computes a
     score of attributes for it in Python (like_url, like_email, shape, stop word…):
-    a third of the tokenizer's time over news full of new names. Which tokens
+    a large share of the tokenizer's time over news full of new names. Which tokens
     there are does not depend on those attributes, and the sentence rule reads
     only the text and the punctuation flag.
     """

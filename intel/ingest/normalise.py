@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
 NAME = "normalise"
+READS = ("input",)
+ADDS = ("body", "title", "url", "published", "source_name", "language")
 
 TEXT_TYPES = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
 HTML_MEDIA_TYPES = {"text/html", "application/xhtml+xml"}
@@ -118,8 +120,9 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-def html_to_text(html: str) -> tuple[str, str]:
-    """The article text and title of an HTML page (trafilatura); scripts and chrome are dropped."""
+def article_text_from_html(html: str) -> tuple[str, str]:
+    """The article text and title of a whole HTML page (trafilatura): navigation, scripts
+    and other chrome are dropped. For a feed's HTML fragment: ``monitoring.content.fragment_text``."""
     import trafilatura
 
     check_size(len(html.encode("utf-8", "ignore")), "html")
@@ -174,7 +177,7 @@ def normalise_one(ctx: ArticleContext, env: IngestEnv) -> None:
         check_size(len(ctx.input.text.encode("utf-8", "ignore")), "text")
         body = ctx.input.text
     elif ctx.input.html:
-        body, found_title = html_to_text(ctx.input.html)
+        body, found_title = article_text_from_html(ctx.input.html)
         title = title or found_title
     elif ctx.input.raw is not None and ctx.input.raw != b"":
         kind = TEXT_TYPES.get(PurePath(ctx.input.filename or "upload.txt").suffix.lower())
@@ -183,7 +186,7 @@ def normalise_one(ctx: ArticleContext, env: IngestEnv) -> None:
             raise _fail(f"Unsupported file type {suffix!r}: upload .txt, .html or .md.", "file")
         decoded = decode_bytes(ctx.input.raw)
         if kind == "html":
-            body, found_title = html_to_text(decoded)
+            body, found_title = article_text_from_html(decoded)
             title = title or found_title
         else:
             body = decoded
@@ -191,7 +194,7 @@ def normalise_one(ctx: ArticleContext, env: IngestEnv) -> None:
         raw, media_type, final_url = _fetch(ctx, env)
         ctx.url = ctx.input.url or final_url
         if media_type in HTML_MEDIA_TYPES:
-            body, found_title = html_to_text(decode_bytes(raw, "url"))
+            body, found_title = article_text_from_html(decode_bytes(raw, "url"))
             title = title or found_title
         elif media_type in TEXT_MEDIA_TYPES or not media_type:
             body = decode_bytes(raw, "url")
@@ -227,7 +230,7 @@ LANGUAGE_MIN_CHARS = 150
 # root of the length) needed to call a text non-English.
 LANGUAGE_MIN_CONFIDENCE = 0.9
 # The language is read from the opening of the text (a headline, the lead),
-# and the classifier's time grows with the length (about 0.4 ms for 1,000 characters).
+# and the classifier's time grows with the length.
 LANGUAGE_SAMPLE_CHARS = 1000
 # Labels that name no language ("zxx": no linguistic content, such as a table of
 # figures): the article is not called non-English for them.

@@ -19,9 +19,11 @@ from .context import ArticleContext, IngestEnv
 from .nlp import model
 
 NAME = "parse"
+READS = ("body", "language")
+ADDS = ("doc",)
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    todo = [ctx for ctx in batch if not ctx.done and ctx.english]
+    todo = [ctx for ctx in batch if ctx.english]
     for ctx, doc in zip(todo, model().pipe(ctx.body for ctx in todo), strict=True):
         ctx.doc = doc

@@ -5,7 +5,10 @@ Read this file top to bottom to follow an article from text to records. The CLI
 monitor all call ``ingest_article`` (or ``ingest_articles`` for a batch).
 
 Each stage is a module with a docstring saying what it reads from the
-``ArticleContext`` and what it adds; the pipeline is the list ``STAGES``. The
+``ArticleContext`` and what it adds (``READS``, ``ADDS``), under the contract in
+``stage.py``: the runner below gives it only the articles with work left, and a
+bug in it is raised as a bug, never reported as bad input. The pipeline is the
+list ``STAGES``; read any one stage after this file without opening another. The
 stages that store run in one transaction: if any fails, nothing of the article is
 stored, and the ``IngestError`` says which stage and why. The two before them
 (``BEFORE_STORING``) hold no lock while they wait on the network or the model.
@@ -18,37 +21,35 @@ as is one stored before, and its result reports the article alone.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
-from types import ModuleType
 from typing import Any
 
 from django.db import DatabaseError, transaction
 
 from intel.models.base import acting_as
 
-from . import dedupe, events, known_entities, new_entities, nlp, normalise, parse, quotes, sentences, tags, time
+from . import dedupe, events, known_entities, new_entities, nlp, normalise, parse, quotes, sentences, tags, times
 from .context import ArticleContext, IngestEnv, IngestInput
 from .dates import PublishedDate
 from .errors import IngestError
 from .result import IngestResult
+from .stage import Stage
 
 logger = logging.getLogger(__name__)
 
 # Outside the transaction: fetching and the model take the time, and hold no lock.
-BEFORE_STORING: tuple[ModuleType, ...] = (
+BEFORE_STORING: tuple[Stage, ...] = (
     normalise,  # 1. input → clean text, title, URL, date, language (fetches a URL safely)
     parse,  # 1b. the trained pipeline's parse of each English article (spaCy)
 )
-STORING: tuple[ModuleType, ...] = (
+STORING: tuple[Stage, ...] = (
     dedupe,  # 2. the same article again creates nothing; near-duplicates are linked; not English: done
     sentences,  # 3. sentence spans (spaCy)
     known_entities,  # 4. known names and aliases (Aho-Corasick)
     new_entities,  # 5. proposed companies, people, products; cited outlets; mentions stored
-    time,  # 6. "next year" → 2019
+    times,  # 6. "next year" → 2019
     events,  # 7. typed events with participants, markets, status, time, evidence
     quotes,  # 8. quotes with speakers and outlets
     tags,  # 9. thematic tags from rules
@@ -88,73 +89,23 @@ def ingest_articles(
     """
     env = IngestEnv(user=by, fetch_allowed_networks=allowed_networks)
     batch = [ArticleContext(input=item) for item in items]
-    # Normalising may fetch URLs: do it before the transaction opens, so that no
-    # database lock is held while waiting on the network (nor the collector paused,
-    # for every thread of the process).
+    # Normalising may fetch URLs, and the model reads every article: both before the
+    # transaction opens, so that no database lock is held meanwhile. So is loading the
+    # sentence splitter, on a process's first batch.
     _run_stage(normalise, batch, env)
-    # The trained pipeline loads on a process's first batch, before the pause: srsly
-    # re-enables the collector after unpacking the model's weights, which would end it.
-    nlp.model()
     nlp.sentence_tokenizer()
-    with _cyclic_gc_paused(), acting_as(by):
+    with acting_as(by):
         _run_stage(parse, batch, env)
         with transaction.atomic():
             for stage in STORING:
                 _run_stage(stage, batch, env)
-        results = [IngestResult.from_context(ctx) for ctx in batch]
-        # The contexts (hits, sentences, spans: most of what a batch allocates) go
-        # now, by reference counting, so the collector never scans them once resumed.
-        del batch
-    _freeze_long_lived_heap_once()
-    return results
+    return [IngestResult.from_context(ctx) for ctx in batch]
 
 
-_heap_frozen = False
-
-
-def _freeze_long_lived_heap_once() -> None:
-    """After the process's first batch, move every object then alive into the
-    collector's permanent generation (``gc.freeze()``), which collections skip.
-
-    By then the process holds what it keeps for its lifetime: Django's app
-    registry, spaCy's vocabulary, the gazetteer. Collections outside the paused
-    batches otherwise scanned it all again: 0.15 ms an article, 0.04 ms frozen
-    (bench/ingest.py, timed with ``gc.callbacks``). One full collection first, so
-    that no garbage is frozen with it. Frozen objects are still freed when their
-    last reference goes; only a reference cycle among them would stay.
-    """
-    global _heap_frozen
-    if _heap_frozen:
-        return
-    _heap_frozen = True
-    gc.collect()
-    gc.freeze()
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one batch, up to its results.
-
-    A batch allocates many short-lived objects, which set off collections that
-    rescan the large long-lived heap (the gazetteer, spaCy's vocabulary) again and
-    again: 16% of the batch's time (bench/ingest.py: 272 → 324 articles/s).
-    Reference counting still frees almost everything at once; cycles are collected
-    when the collector runs again after the batch. The pause covers building the
-    results too, and the contexts are let go before it ends: the first collection
-    after it scanned every object of the batch still alive (0.04 ms an article).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _run_stage(stage: Stage, batch: list[ArticleContext], env: IngestEnv) -> None:
+    """Run ``stage`` on the articles with work left, under the contract in ``stage.py``."""
     try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _run_stage(stage: ModuleType, batch: list[ArticleContext], env: IngestEnv) -> None:
-    try:
-        stage.run(batch, env)
+        stage.run([ctx for ctx in batch if not ctx.done], env)
     except IngestError as exc:
         exc.stage = stage.NAME
         raise

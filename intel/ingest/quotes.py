@@ -28,6 +28,8 @@ from .context import ArticleContext, Hit, IngestEnv, StoredQuote
 from .timex import resolve_range_overlap
 
 NAME = "quotes"
+READS = ("body", "sentences", "hits", "roles", "cited", "doc", "article", "events")
+ADDS = ("quotes",)
 QUOTE_FIELDS = (
     "article", "text", "start", "end", "speaker", "speaker_name", "reported_via", "review_status", "method",
     "method_detail", "confidence",
@@ -41,9 +43,8 @@ _SAYS = re.compile(r"\b(?:said|says|stated|states|added|told|explained|noted|cla
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    todo = [ctx for ctx in batch if not ctx.done]
     quotes: list[tuple[ArticleContext, StoredQuote]] = []
-    for ctx in todo:
+    for ctx in batch:
         for match in _QUOTE.finditer(ctx.body):
             words = match.group(1).split()
             if len(words) < 4:  # shorter ones are scare quotes ("a \"great\" deal")
@@ -90,7 +91,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     for pk, (ctx, quote) in zip(copy_values(Quote, QUOTE_FIELDS, rows), quotes, strict=True):
         quote.pk = pk
         ctx.quotes.append(quote)
-    _quotes_as_evidence(todo)
+    _quotes_as_evidence(batch)
 
 
 def _speaker(ctx: ArticleContext, spans: list[tuple[int, int]], quote_start: int) -> tuple[Hit | None, str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from intel.models import Article, ArticleTag, Company, Event, Market, Person, Product, Quote, Source
 
-from .context import ArticleContext, EventOutcome, StoredMention, StoredQuote, StoredTag, is_english
+from .context import ArticleContext, EventOutcome, Proposal, StoredMention, StoredQuote, StoredTag, is_english
 
 
 @dataclass
@@ -24,7 +24,7 @@ class IngestResult:
     new: bool
     near_duplicate_of: Article | None = None
     mentions: list[StoredMention] = field(default_factory=list)
-    proposed: list[tuple[str, Any]] = field(default_factory=list)
+    proposed: list[Proposal] = field(default_factory=list)
     cited_sources: list[Source] = field(default_factory=list)
     stored_quotes: list[StoredQuote] = field(default_factory=list, repr=False)
     stored_tags: list[StoredTag] = field(default_factory=list, repr=False)
@@ -59,7 +59,7 @@ class IngestResult:
             new=ctx.created,
             near_duplicate_of=ctx.near_duplicate_of,
             mentions=list(ctx.mentions),
-            proposed=list(ctx.proposed) + [("role", role) for role in ctx.roles],
+            proposed=list(ctx.proposed) + [Proposal("role", role) for role in ctx.roles],
             event_outcomes=list(ctx.events),
             stored_quotes=list(ctx.quotes),
             stored_tags=list(ctx.tags),

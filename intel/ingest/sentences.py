@@ -17,6 +17,8 @@ from .context import ArticleContext, IngestEnv, Sentence
 from .nlp import sentence_tokenizer
 
 NAME = "sentences"
+READS = ("body",)
+ADDS = ("sentences",)
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _CLOSING = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
@@ -24,8 +26,7 @@ _CLOSING = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     for ctx in batch:
-        if not ctx.done:
-            ctx.set_sentences(split_sentences(ctx.body, sentencizer_spans(ctx.body)))
+        ctx.set_sentences(split_sentences(ctx.body, sentencizer_spans(ctx.body)))
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +41,7 @@ def _ender_pattern(astral: bool) -> re.Pattern[str]:
     """Any one of the sentencizer's sentence-ending characters (all single characters).
 
     Those of the Basic Multilingual Plane only, unless ``astral``: a character class
-    with characters beyond it is matched by comparing each in turn, 30 times slower.
+    with characters beyond it is matched by comparing each in turn, far slower.
     """
     punct_chars = sentence_tokenizer().get_pipe("sentencizer").punct_chars
     chars = sorted(c for c in punct_chars if astral or ord(c) <= 0xFFFF)

@@ -4,6 +4,8 @@ Reads ``ctx.body``. For each enabled rule whose pattern matches (any, all,
 literal, regex or fuzzy; see ``intel/matching.py``) adds an ``ArticleTag``,
 proposed, with the rule's confidence and the reason: the rule's name and the
 words that fired it, with their offsets. Rejected tags are not proposed again.
+A regular expression that runs out of time on an article (``RIVALSCOPE_RULE_REGEX_TIMEOUT``)
+tags nothing there and is counted on its rule (``record_rule_timeouts``).
 Adds ``ctx.tags`` (``StoredTag`` records; ``IngestResult.tags`` makes the model
 instances when a caller asks).
 """
@@ -11,13 +13,16 @@ instances when a caller asks).
 from __future__ import annotations
 
 from intel.choices import Method, ReviewStatus
-from intel.models import ArticleTag, TagRule
+from intel.matching import RuleTimedOut, find_matches, rule_regex_timeout
+from intel.models import Article, ArticleTag, TagRule
+from intel.models.rules import record_rule_timeouts
 
 from .bulk import copy_values, unrejected
 from .context import ArticleContext, IngestEnv, StoredTag
-from .rulematch import find_rule_matches
 
 NAME = "tags"
+READS = ("body", "article")
+ADDS = ("tags",)
 MAX_REASONS = 3
 TAG_FIELDS = ("article", "tag", "reason", "review_status", "method", "method_detail", "confidence")
 
@@ -27,19 +32,25 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     if not todo:
         return
     rules = list(TagRule.objects.filter(enabled=True).select_related("tag"))
+    timeout = rule_regex_timeout()
+    timed_out: list[tuple[TagRule, Article]] = []
     drafts: list[tuple[ArticleContext, StoredTag]] = []
     for ctx in todo:
-        text = ctx.prefix_text()
         by_tag: dict[int, StoredTag] = {}
         for rule in rules:
-            # The reason shows the first few matches: no need to find them all.
-            matches = find_rule_matches(
-                text,
-                algorithm=rule.algorithm,
-                pattern=rule.match,
-                case_sensitive=rule.case_sensitive,
-                limit=MAX_REASONS + 1,
-            )
+            try:
+                # The reason shows the first few matches: no need to find them all.
+                matches = find_matches(
+                    ctx.body,
+                    algorithm=rule.algorithm,
+                    pattern=rule.match,
+                    case_sensitive=rule.case_sensitive,
+                    limit=MAX_REASONS + 1,
+                    timeout=timeout,
+                )
+            except RuleTimedOut:
+                timed_out.append((rule, ctx.article))  # type: ignore[arg-type]  # stored by stage 2
+                continue
             if not matches:
                 continue
             shown = "; ".join(f"“{m.text}” at {m.start}" for m in matches[:MAX_REASONS])
@@ -52,6 +63,7 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
                 continue
             by_tag[rule.tag_id] = StoredTag(0, rule.tag, reason[:500], rule.confidence, f"rule:{rule.name}"[:200])
         drafts += [(ctx, tag) for tag in by_tag.values()]
+    record_rule_timeouts(timed_out)
     drafts = unrejected(
         ArticleTag, drafts, lambda draft: draft[1].instance(draft[0].article).proposal_fingerprint(), env
     )

@@ -1,4 +1,5 @@
-"""Stage 6 of ingestion: time phrases in news text, resolved against the publication date.
+"""Time phrases in news text, resolved against the publication date: the text analysis
+(no database) that stage 6 (``times.py``) runs over each article.
 
 Contract
 --------
@@ -118,8 +119,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from .prefixscan import Text, finditer
 
 __all__ = ["TimeExpression", "find_time_expressions", "resolve_range_overlap"]
 
@@ -1478,11 +1477,9 @@ def _combine(text: str, kept: list[_Candidate], ref: _Ref) -> list[_Candidate]:
 
 
 def find_time_expressions(
-    text: str, *, reference: date | None, reference_precision: str = "day", prepared: Text | None = None
+    text: str, *, reference: date | None, reference_precision: str = "day"
 ) -> list[TimeExpression]:
-    """Every time phrase in ``text``, resolved against ``reference`` (see the module docstring).
-
-    ``prepared`` is ``Text(text)`` when the caller has it (shared with other patterns' searches)."""
+    """Every time phrase in ``text``, resolved against ``reference`` (see the module docstring)."""
     if reference_precision not in _PRECISIONS:
         raise ValueError(f"reference_precision must be one of {_PRECISIONS}, not {reference_precision!r}")
     words = _present_words(text) if text else frozenset()
@@ -1490,11 +1487,10 @@ def find_time_expressions(
         return []
     ref = _Ref(reference, reference_precision)
     candidates: list[_Candidate] = []
-    haystack = prepared if prepared is not None else Text(text)  # the lower case, once for every rule
     for rule in _RULES:
         if not rule.may_match(words):
             continue
-        for m in finditer(rule.pattern, haystack):
+        for m in rule.pattern.finditer(text):
             lead = None if rule.lead is None else _cue_before(rule.lead, m)
             if rule.lead is not None and lead is None:
                 continue

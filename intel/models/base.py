@@ -130,8 +130,8 @@ class History(HistoricalRecords):
     those, and here the user only where set (most rows are the ingest's, made by
     no one). It also copies every foreign key's and indexed field's index into the
     history table, yet nothing filters history by them, and each costs an entry
-    per history row: eleven on the ingest path's history rows of an article, about
-    0.03 ms of PostgreSQL CPU (bench/ingest.py).
+    per history row: eleven on the ingest path's history rows of an article, PostgreSQL
+    CPU spent for nothing (bench/ingest.py; docs/benchmarks.md).
     """
 
     def copy_fields(self, model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:

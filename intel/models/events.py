@@ -8,7 +8,15 @@ from datetime import date
 from django.db import models
 from django.db.models import Q
 
-from intel.choices import MAIN_ROLES, DatePrecision, EventStatus, EventType, ParticipantRole, Reliability, SourceKind
+from intel.choices import (
+    DatePrecision,
+    EventStatus,
+    EventType,
+    ParticipantRole,
+    Reliability,
+    SourceKind,
+    main_company_of,
+)
 
 from .base import (
     History,
@@ -88,12 +96,7 @@ class Event(Reviewable):
         """The company the event is mainly about: the first actor, else target, else partner."""
         if not self.pk:
             return None
-        rows = list(self.participants.order_by("id").values_list("role", "company_id"))
-        for role in MAIN_ROLES:
-            for row_role, company_id in rows:
-                if row_role == role:
-                    return company_id
-        return None
+        return main_company_of(self.participants.order_by("id").values_list("role", "company_id"))
 
     @staticmethod
     def fingerprint_for(

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from intel.choices import AlertKind, DeliveryMode, EventType
 from intel.ingest.result import IngestResult
 from intel.models import Alert, AlertDelivery, Article, Event, EventParticipant, Watchlist
+from intel.text import whole_word_pattern
 
 from .dispatch import lease
 
@@ -38,11 +39,6 @@ HEADLINE, LEAD, PASSING, PASSING_MAX, PASSING_STEP = 1.0, 0.8, 0.3, 0.5, 0.1
 KEYWORD_HEADLINE, KEYWORD_LEAD, KEYWORD_BODY = 0.9, 0.7, 0.3
 EVENT_ONLY, EVENT_BONUS, EVENT_MISSING_FACTOR = 0.6, 0.2, 0.5
 LEAD_MAX_CHARS = 600
-
-
-def _word_pattern(text: str, *, case_sensitive: bool) -> re.Pattern[str]:
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", flags)
 
 
 @dataclass
@@ -78,15 +74,15 @@ def load_watches() -> list[Watch]:
         ):
             for record in records:
                 targets[(kind, record.pk)] = record.name
-                patterns.append((record.name, _word_pattern(record.name, case_sensitive=False)))
+                patterns.append((record.name, whole_word_pattern(record.name, case_sensitive=False)))
                 for alias in record.aliases.all():
-                    patterns.append((record.name, _word_pattern(alias.text, case_sensitive=alias.case_sensitive)))
+                    patterns.append((record.name, whole_word_pattern(alias.text, case_sensitive=alias.case_sensitive)))
         watches.append(
             Watch(
                 watchlist=watchlist,
                 targets=targets,
                 name_patterns=patterns,
-                keywords=[(k, _word_pattern(k, case_sensitive=False)) for k in watchlist.keyword_list()],
+                keywords=[(k, whole_word_pattern(k, case_sensitive=False)) for k in watchlist.keyword_list()],
                 event_types=set(watchlist.event_types or []),
                 market_ids={pk for kind, pk in targets if kind == "market"},
                 company_ids={pk for kind, pk in targets if kind == "company"},

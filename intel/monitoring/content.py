@@ -39,8 +39,10 @@ def clean_html(value: str) -> str:
     ).strip()
 
 
-def html_to_text(value: str) -> str:
-    """Plain text of an HTML fragment, keeping paragraph breaks; entities decoded."""
+def fragment_text(value: str) -> str:
+    """Plain text of a feed's HTML fragment (an item's content, summary or title), keeping
+    paragraph breaks; entities decoded. Every tag goes, nothing is judged article or
+    chrome: for a whole page, ingestion's ``normalise.article_text_from_html``."""
     if not value:
         return ""
     marked = _BLOCK_END.sub("\n\n", value)
@@ -73,5 +75,5 @@ def safe_link(value: str | None, base: str = "") -> str:
 
 def plain_line(value: str, limit: int) -> str:
     """A title or name: text only, on one line, at most ``limit`` characters."""
-    text = " ".join(html_to_text(value).split())
+    text = " ".join(fragment_text(value).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

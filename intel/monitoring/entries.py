@@ -41,7 +41,7 @@ from intel.models import Article, FeedEntry
 from intel.urlnorm import normalise_url
 
 from .alerts import raise_alerts
-from .content import html_to_text
+from .content import fragment_text
 from .dispatch import claim_pending_entries, lease
 
 logger = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ def _input_for(entry: FeedEntry, page: _Page | None) -> IngestInput | None:
     common = {"url": entry.url, "title": entry.title, "published": published, "source": source}
     if page is not None:
         return IngestInput(raw=page.raw, filename=page.filename, **common)
-    text = entry.body_text or html_to_text(entry.summary)
+    text = entry.body_text or fragment_text(entry.summary)
     # The headline leads the text, as in a printed article, so that its mentions are
     # found and count as headline mentions.
     if entry.title and not text.startswith(entry.title):
@@ -272,8 +272,8 @@ def _rounds(items: list[IngestInput]) -> list[list[int]]:
     Near-duplicates by ingestion's own test (``intel/ingest/minhash.py``): MinHash
     signatures that share a band and estimate a Jaccard similarity of at least
     ``NEAR_DUPLICATE_JACCARD``. Each item is compared only with the earlier ones
-    sharing one of its bands, not with every earlier item's shingle set: about 0.1 ms
-    an article of 2 KB, where the pairwise exact sets took 2 ms (the cost of ingesting it).
+    sharing one of its bands, not with every earlier item's shingle set: the pairwise
+    exact sets cost about as much as ingesting the article (docs/benchmarks.md).
     """
     signatures: dict[int, np.ndarray] = {}
     holders: dict[tuple[int, int], list[int]] = {}  # (band, value) -> the earlier items with it

@@ -21,7 +21,7 @@ import feedparser
 
 from intel.fetch import FetchError, refuse_xml_entities
 
-from .content import clean_html, html_to_text, plain_line, safe_link
+from .content import clean_html, fragment_text, plain_line, safe_link
 
 # Entries read from one response; a feed listing more is read from the top (newest first).
 MAX_ENTRIES = 200
@@ -128,9 +128,9 @@ def _feedparser_entry(item: Any, base: str, feed_title: str) -> ParsedEntry | No
         url=link,
         title=title,
         summary_html=summary_html,
-        # html_to_text keeps no markup at all (scripts and styles go with their
+        # fragment_text keeps no markup at all (scripts and styles go with their
         # content), so it needs no clean_html pass first.
-        text=html_to_text(fullest),
+        text=fragment_text(fullest),
         source_name=source_name,
         published_at=_struct_time(item.get("published_parsed") or item.get("updated_parsed")),
     )
@@ -179,7 +179,7 @@ def _json_feed(data: dict[str, Any], url: str) -> ParsedFeed:
         content_html, content_text = _text(item.get("content_html")), _text(item.get("content_text"))
         body_html = content_html or _text(item.get("summary"))
         # The fullest content: the HTML body, else the plain one, else the summary.
-        text = html_to_text(content_html) if content_html else content_text or html_to_text(body_html)
+        text = fragment_text(content_html) if content_html else content_text or fragment_text(body_html)
         title = plain_line(_text(item.get("title")), 500)
         guid = _text(item.get("id")) or str(item.get("id") or "") or link
         if not guid and not title:

@@ -8,8 +8,8 @@ held while fetching.
 
 Feeds are checked in groups (:func:`poll_feeds`, one task per group of
 ``RIVALSCOPE_MONITOR_POLL_GROUP`` claimed feeds): most checks find nothing new, and
-a task (about 2 ms of Celery on Redis) plus three committed statements per feed cost
-more than the conditional GET itself. A group costs, whatever its size:
+a task (Celery's own work on the broker) plus three committed statements per feed
+cost more than the conditional GET itself. A group costs, whatever its size:
 
 1. one UPDATE counting the start (committed at once, so a start is counted even if
    the worker dies in the fetches) and one SELECT of the feeds still claimed;
@@ -86,11 +86,6 @@ class _Planned:
     error: str = ""
 
 
-def poll_feed(*, feed_id: int, token: str, now: datetime | None = None) -> PollOutcome:
-    """Check one claimed feed (a group of one)."""
-    return poll_feeds(feed_ids=[feed_id], token=token, now=now)[0]
-
-
 def poll_feeds(*, feed_ids: Sequence[int], token: str, now: datetime | None = None) -> list[PollOutcome]:
     """Check claimed feeds once each; one outcome per id, in order. New entries are stored
     pending, for ``entries.ingest_pending``."""
@@ -154,8 +149,8 @@ _pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (process id, size, p
 
 
 def _fetch_pool(size: int) -> ThreadPoolExecutor:
-    """This process's fetch threads, made on first use and kept (starting eight threads per
-    group cost about 0.7 ms a feed). Made in the process that uses it: threads do not
+    """This process's fetch threads, made on first use and kept (starting a group's threads
+    for every group was a cost per feed, docs/benchmarks.md). Made in the process that uses it: threads do not
     survive a fork, so a pool inherited from a parent (Celery's prefork) is replaced."""
     global _pool
     with _pool_lock:
@@ -276,7 +271,7 @@ def _update_claimed(names: tuple[str, ...], rows: list[tuple[int, dict[str, Any]
 
     ``executemany`` sends the statements in one round trip (psycopg's pipeline mode;
     SQLite's own loop). Django's ``bulk_update`` builds one statement of CASE WHEN
-    expressions instead, whose Python cost was 3.6 ms a feed (``bench/monitoring.py``).
+    expressions instead, which costs far more Python per feed (``bench/monitoring.py``).
     Values are prepared by the model's fields, as the ORM would prepare them.
     """
     meta = Feed._meta

@@ -1,0 +1,81 @@
+"""Every ingestion stage keeps the contract of ``intel/ingest/stage.py``: it declares
+what it reads and adds, changes nothing else on the article's context, and is given
+only the articles with work left."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from intel.ingest import pipeline
+from intel.ingest.context import ArticleContext, IngestInput
+from tests.factories import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+SEED = (Path(__file__).resolve().parent.parent / "sample_data" / "xiaomi-us-market.txt").read_text()
+FIELDS = {f.name for f in dataclasses.fields(ArticleContext)}
+GERMAN = (
+    "Der chinesische Smartphone-Hersteller will im kommenden Jahr in den Vereinigten Staaten mit dem Verkauf "
+    "seiner Geräte beginnen, sagte ein Vorstand. Die Gespräche mit den Netzbetreibern seien weit fortgeschritten."
+)
+
+
+def test_every_stage_declares_a_name_and_fields_the_context_has():
+    for stage in pipeline.STAGES:
+        assert stage.NAME and stage.ADDS, stage
+        assert set(stage.READS) <= FIELDS, (stage.NAME, set(stage.READS) - FIELDS)
+        assert set(stage.ADDS) <= FIELDS, (stage.NAME, set(stage.ADDS) - FIELDS)
+
+
+def _public_state(ctx: ArticleContext) -> dict[str, object]:
+    """Each public field's value, lists and dicts copied so that a change in place shows.
+    Fields starting with "_" are the context's own caches (sentence starts, hit index)."""
+    state = {}
+    for name in FIELDS - {n for n in FIELDS if n.startswith("_")}:
+        value = getattr(ctx, name)
+        state[name] = copy.copy(value) if isinstance(value, list | dict) else value
+    return state
+
+
+def test_each_stage_changes_only_what_it_declares_and_sees_only_articles_with_work_left(monkeypatch):
+    CompanyFactory(name="Xiaomi")
+    changed: dict[str, set[str]] = {}
+    given: dict[str, list[bool]] = {}
+    run = pipeline._run_stage
+
+    def watched(stage, batch, env):
+        before = [_public_state(ctx) for ctx in batch]
+        plain = stage.run
+
+        def recording(todo, env):
+            given.setdefault(stage.NAME, []).extend(ctx.done for ctx in todo)
+            plain(todo, env)
+
+        monkeypatch.setattr(stage, "run", recording)
+        try:
+            run(stage, batch, env)
+        finally:
+            monkeypatch.setattr(stage, "run", plain)
+        for ctx, earlier in zip(batch, before, strict=True):
+            now = _public_state(ctx)
+            changed.setdefault(stage.NAME, set()).update(n for n in now if now[n] != earlier[n])
+
+    monkeypatch.setattr(pipeline, "_run_stage", watched)
+    items = [
+        IngestInput(text=SEED, published="2018-07-05", source="Reuters"),
+        IngestInput(text=GERMAN, published="2018-07-05"),
+    ]
+    pipeline.ingest_articles(items)
+    pipeline.ingest_articles(items)  # stored before: every stage after dedupe is given nothing
+
+    for stage in pipeline.STAGES:
+        undeclared = changed.get(stage.NAME, set()) - set(stage.ADDS)
+        assert not undeclared, f"stage {stage.NAME!r} changed {sorted(undeclared)} without declaring them"
+        assert not any(given.get(stage.NAME, [])), f"stage {stage.NAME!r} was given an article already done"
+    # The English article went through every stage; what each adds was added.
+    for name in ("doc", "sentences", "hits", "times", "events", "quotes", "mentions"):
+        assert any(name in fields for fields in changed.values()), name
