@@ -11,9 +11,9 @@ from tests.factories import CompanyFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
 
-# The record's id (obj.history), the history row's key, the changes feed's clock
-# (history_date) and the user who made the change.
-READ_BY = {("id",), ("history_id",), ("history_date",), ("history_user_id",)}
+# The record's id (obj.history), the history row's key, its date (what changed since),
+# the user who made the change, and the changes feed's order (transaction, then key).
+READ_BY = {("id",), ("history_id",), ("history_date",), ("history_user_id",), ("history_txid", "history_id")}
 
 
 def _history_models() -> list[type]:

@@ -67,6 +67,18 @@ def test_a_future_publication_date_is_refused():
     assert Article.objects.count() == 0
 
 
+def test_a_text_longer_than_the_language_model_reads_is_refused_with_its_length():
+    from intel.ingest.nlp import model
+
+    limit = model().max_length
+    text = ("Xiaomi will enter the US market next year. " * (limit // 40 + 2))[: limit + 1]
+    with pytest.raises(IngestError) as refused:
+        ingest_article(text=text)
+    assert refused.value.stage == "parse" and refused.value.field == "text"
+    assert f"{limit + 1:,} characters long; at most {limit:,} can be analysed" in refused.value.message
+    assert not Article.objects.exists()
+
+
 @pytest.mark.parametrize(
     "raw",
     [bytes(range(128, 256)) * 4, b"\xff\xfe\xfd\xfc\xfb\x81\x82\x83\x00\x00\x00\x00" * 3],

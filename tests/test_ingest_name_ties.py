@@ -32,7 +32,7 @@ def test_a_candidate_named_like_two_companies_is_linked_to_the_oldest():
     Company.objects.create(name="Acme", slug="acme-2")
     records: dict[tuple[str, str], object] = {}
     wanted = {("company", "acme"): Finding(kind="company", name="acme")}
-    new_entities._find_or_propose("company", wanted, records, IngestEnv(), makers={})
+    new_entities._find_or_propose("company", wanted, records, set(), IngestEnv(), makers={})
     assert records[("company", "acme")].pk == older.pk
 
 

@@ -42,6 +42,7 @@ def inbox_url(rule: Rule) -> str:
 
 
 class RuleAdmin(HistoryAdmin):
+    change_form_template = "admin/intel/rule_change_form.html"
     list_filter = ["enabled", "algorithm", "case_sensitive"]
     search_fields = ["name", "match"]
     date_hierarchy = "created_at"

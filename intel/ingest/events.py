@@ -18,15 +18,12 @@ proposal a person rejected is not made again. Adds ``ctx.events``.
 
 from __future__ import annotations
 
-import bisect
 import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import ahocorasick
 from django.conf import settings
 from django.db.models import Exists, F, Max, OuterRef, Value
 from django.utils import timezone
@@ -39,7 +36,6 @@ from intel.models.rules import MatchAlgorithm, record_rule_timeouts
 from .bulk import copy_rows, many_ids, record_history, unrejected
 from .context import ArticleContext, EventOutcome, Hit, IngestEnv, Sentence
 from .event_rules import Trigger, builtin_triggers_in, status_of
-from .gazetteer import BEYOND_TABLE_CHARS, is_word_char, word_spaced
 from .modality import CLAUSE_DEPS, DEALS, clause_verb, status_from_parse, token_at
 from .timex import TimeExpression, resolve_range_overlap
 
@@ -51,58 +47,6 @@ READS = ("body", "sentences", "hits", "doc", "times", "article", "published", "n
 ADDS = ("events",)
 
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|they|the company|the firm|the group|the brand|he|she|we)\b", re.IGNORECASE)
-# Where a word-spaced, lower-cased copy of a text would not line up with what the
-# case-insensitive pattern matches: characters outside the translation table of
-# words_only(), and those re.IGNORECASE folds to an ASCII letter ("İ", "ı", "ſ";
-# found by trying every code point).
-_NOT_WORD_SPACED = re.compile(f"[\u0130\u0131\u017f{BEYOND_TABLE_CHARS}]")
-_PRONOUN_PHRASES = ("it", "they", "the company", "the firm", "the group", "the brand", "he", "she", "we")
-
-
-@lru_cache(maxsize=1)
-def _pronoun_automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for phrase in _PRONOUN_PHRASES:
-        automaton.add_word(f" {phrase} ", len(phrase))
-    automaton.make_automaton()
-    return automaton
-
-
-class PronounSubjects:
-    """Where ``_PRONOUN_SUBJECT`` matches in an article, found once for all its sentences.
-
-    The pattern's phrases are whole words, so one automaton pass over the article
-    as the gazetteer prepares it (lower case, non-word characters as spaces) finds
-    every candidate, each confirmed by the pattern itself: less time than searching
-    every sentence with the case-insensitive pattern (docs/benchmarks.md).
-    """
-
-    def __init__(self, body: str) -> None:
-        self.body = body
-        self.spans: list[tuple[int, int]] | None = None  # None: search each sentence
-        if _NOT_WORD_SPACED.search(body):
-            return
-        spans = []
-        for end, length in _pronoun_automaton().iter(word_spaced(body)):
-            # The key " it " ends at haystack offset end, and haystack[i] is body[i - 1].
-            start = end - length - 1
-            m = _PRONOUN_SUBJECT.match(body, start)
-            if m is not None and m.end() == start + length:  # not "the-company", say
-                spans.append((start, start + length))
-        self.spans = sorted(spans)
-        self._starts = [s for s, _ in self.spans]
-
-    def found_in(self, start: int, end: int) -> bool:
-        """``_PRONOUN_SUBJECT.search(body[start:end]) is not None``."""
-        body = self.body
-        cuts_word = (start > 0 and is_word_char(body[start - 1])) or (end < len(body) and is_word_char(body[end]))
-        if self.spans is None or cuts_word:
-            # A slice that cuts a word sees a word boundary where the article has none.
-            return _PRONOUN_SUBJECT.search(body[start:end]) is not None
-        i = bisect.bisect_left(self._starts, start)
-        return i < len(self.spans) and self.spans[i][1] <= end
-
-
 _REPORTING_TIME = re.compile(
     r"\b(?:said|says|told|announced|reported|added|stated|confirmed)\b(?:\s+\w+){0,2}\s*(?:on|late|early)?\s*$",
     re.IGNORECASE,
@@ -599,15 +543,14 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     world = Market.objects.filter(name="World", kind=MarketKind.REGION).values_list("pk", flat=True).first()
     drafts: list[Draft] = []
     for ctx in todo:
-        pronouns = PronounSubjects(ctx.body)
         found: list[Draft] = []
         for sentence in ctx.sentences:
             if sentence.heading:
                 continue
             # No company, no market and no "it"/"the company": no event can be built here.
-            if not ctx.has_hit_in(sentence.start, sentence.end) and not pronouns.found_in(sentence.start, sentence.end):
-                continue
             text = ctx.body[sentence.start : sentence.end]
+            if not ctx.has_hit_in(sentence.start, sentence.end) and not _PRONOUN_SUBJECT.search(text):
+                continue
             fired = [(t, span, f"builtin:{t.name}") for t, span in builtin_triggers_in(text)]
             fired += analyst.fired_in(text, ctx.article)  # type: ignore[arg-type]  # stored by stage 2
             for trigger, span, label in fired:

@@ -16,6 +16,7 @@ nothing; re-sent articles are rare, and the monitor skips the entries it has see
 from __future__ import annotations
 
 from .context import ArticleContext, IngestEnv
+from .errors import IngestError
 from .nlp import model
 
 NAME = "parse"
@@ -25,5 +26,15 @@ ADDS = ("doc",)
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     todo = [ctx for ctx in batch if ctx.english]
+    limit = model().max_length
+    for ctx in todo:
+        if len(ctx.body) > limit:
+            # The parser and the entity recogniser need memory in proportion to the
+            # text; spaCy refuses longer ones, and no news article comes near.
+            raise IngestError(
+                f"The article's text is {len(ctx.body):,} characters long; at most {limit:,} can be analysed. "
+                "Split it into its articles.",
+                field="text",
+            )
     for ctx, doc in zip(todo, model().pipe(ctx.body for ctx in todo), strict=True):
         ctx.doc = doc
