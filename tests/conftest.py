@@ -105,8 +105,20 @@ def staff_api(staff_user):
 @pytest.fixture(scope="session", autouse=True)
 def _remove_test_queues():
     """The real-worker tests' queues, and what their workers left, are deleted from the broker (Redis or
-    RabbitMQ) when the session ends."""
-    yield
-    from tests.processes import delete_test_queues
+    RabbitMQ) when the session ends.
 
+    Tasks the tests queue without a worker of their own (an API ingest with "queue":
+    true, say) go to a default queue of the session's own, deleted with the rest, not
+    to the broker's "celery" queue, where they would stay for whoever consumes it.
+    """
+    from django.conf import settings
+
+    from config.celery import app
+    from tests.processes import delete_test_queues, own_queue
+
+    default = own_queue()
+    saved = settings.CELERY_TASK_DEFAULT_QUEUE, app.conf.task_default_queue
+    settings.CELERY_TASK_DEFAULT_QUEUE = app.conf.task_default_queue = default
+    yield
+    settings.CELERY_TASK_DEFAULT_QUEUE, app.conf.task_default_queue = saved
     delete_test_queues()
