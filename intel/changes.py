@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db import connections
+from django.db import connection
 from django.db.models import Model, QuerySet
 
 ACTIONS = {"+": "created", "~": "updated", "-": "deleted"}
@@ -109,10 +109,10 @@ def decode_cursor(cursor: str) -> dict[str, Position]:
     return position
 
 
-def _settled_below(using: str) -> int | None:
+def _settled_below() -> int | None:
     """The oldest transaction still running (PostgreSQL): every row of an older one is
-    committed or gone for good. None where ids alone order the rows (SQLite)."""
-    connection = connections[using]
+    committed or gone for good. None where ids alone order the rows (SQLite). Read once
+    per page, before any history row: one horizon for every table."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
@@ -147,9 +147,9 @@ def _position_of(row: dict[str, Any]) -> Position:
 def head_cursor() -> str:
     """A cursor at the newest settled change: a consumer starting now reads only what comes after."""
     position: dict[str, Position] = {}
+    settled_below = _settled_below()
     for label, model in tracked_models().items():
         history = model.history.model.objects
-        settled_below = _settled_below(history.db)
         if settled_below is None:
             last = history.order_by("-history_id").values("history_txid", "history_id").first()
         else:
@@ -171,9 +171,10 @@ def changes_after(cursor: str, *, limit: int) -> tuple[list[Change], str, bool]:
     position = decode_cursor(cursor)
     candidates: list[tuple[int, datetime, str, int, Change]] = []
     more = False
+    settled_below = _settled_below()
     for label, model in tracked_models().items():
         history = model.history.model.objects
-        rows = _rows_after(history, position.get(label, (0, 0)), _settled_below(history.db), limit + 1)
+        rows = _rows_after(history, position.get(label, (0, 0)), settled_below, limit + 1)
         if len(rows) > limit:
             more, rows = True, rows[:limit]
         # Across tables, changes go by transaction, then by the running maximum of the

@@ -825,7 +825,8 @@ def _ascii_compatible(encoding: str) -> bool:
 
 def _decode_whole_units(content: bytes, encoding: str) -> str:
     # A truncated last character or a bad sequence must not hide a declaration before it.
-    width = 4 if "32" in encoding else 2 if "16" in encoding else 1
+    name = codecs.lookup(encoding).name
+    width = 4 if name.startswith("utf-32") else 2 if name.startswith("utf-16") else 1
     return content[: len(content) - len(content) % width].decode(encoding, errors="replace")
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Min, Model, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
@@ -39,34 +39,13 @@ from intel.models import (
     Alert,
     AlertDelivery,
     Article,
-    ArticleTag,
-    Company,
-    Event,
     Feed,
     FeedEntry,
     Heartbeat,
     IngestJob,
     JobStatus,
-    Mention,
-    Person,
-    Product,
-    Quote,
-    Relationship,
-    Role,
 )
-
-# Records an ingest can propose, by the name the review API gives them (POST /api/v1/review/).
-PROPOSAL_KINDS: dict[str, type[Model]] = {
-    "company": Company,
-    "person": Person,
-    "role": Role,
-    "product": Product,
-    "mention": Mention,
-    "event": Event,
-    "quote": Quote,
-    "article_tag": ArticleTag,
-    "relationship": Relationship,
-}
+from intel.review import REVIEWABLE_MODELS
 
 
 def _counts_by(queryset: QuerySet, field: str, known: Iterable[str]) -> dict[str, int]:
@@ -126,7 +105,7 @@ class RivalscopeCollector:
         gauge = GaugeMetricFamily(
             "rivalscope_proposals", "Records made automatically and awaiting review, by kind.", labels=["kind"]
         )
-        for kind, model in PROPOSAL_KINDS.items():
+        for kind, model in REVIEWABLE_MODELS.items():
             gauge.add_metric([kind], model._default_manager.filter(review_status=ReviewStatus.PROPOSED).count())
         yield gauge
 

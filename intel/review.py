@@ -19,9 +19,34 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from intel.choices import ReviewStatus
-from intel.models import RejectedProposal, Reviewable
+from intel.models import (
+    ArticleTag,
+    Company,
+    Event,
+    Mention,
+    Person,
+    Product,
+    Quote,
+    RejectedProposal,
+    Relationship,
+    Reviewable,
+    Role,
+)
 
 R = TypeVar("R", bound=Reviewable)
+
+# Every kind of record a person reviews, by the name the review API and /metrics give it.
+REVIEWABLE_MODELS: dict[str, type[Reviewable]] = {
+    "company": Company,
+    "person": Person,
+    "role": Role,
+    "product": Product,
+    "mention": Mention,
+    "event": Event,
+    "quote": Quote,
+    "article_tag": ArticleTag,
+    "relationship": Relationship,
+}
 
 
 def confirm_records(records: Iterable[R] | QuerySet[R], *, by: AbstractBaseUser | None) -> int:

@@ -11,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from intel.choices import AlertChannel, ArticleStatus, DeliveryStatus, EntryStatus, FeedStatus, ReviewStatus
 from intel.health import record_heartbeat
-from intel.metrics import PROPOSAL_KINDS
 from intel.models import AlertDelivery, Article, Feed, FeedEntry, Heartbeat, IngestJob, JobStatus, Reviewable
+from intel.review import REVIEWABLE_MODELS
 from tests.factories import (
     AlertFactory,
     ArticleFactory,
@@ -115,7 +115,7 @@ def test_an_empty_database_reports_every_series_at_zero(client, metrics_on):
     samples = scrape(client)
     for status in ArticleStatus.values:
         assert value(samples, "rivalscope_articles", status=status) == 0
-    for kind in PROPOSAL_KINDS:
+    for kind in REVIEWABLE_MODELS:
         assert value(samples, "rivalscope_proposals", kind=kind) == 0
     for queue in ("ingest_job", "feed_entry", "feed_check", "alert_delivery"):
         assert value(samples, "rivalscope_queue_oldest_age_seconds", queue=queue) == 0
@@ -186,7 +186,7 @@ def test_proposals_are_records_awaiting_review_by_kind(client, metrics_on):
 
 def test_every_reviewable_model_is_a_proposal_kind():
     reviewable = {model for model in apps.get_app_config("intel").get_models() if issubclass(model, Reviewable)}
-    assert set(PROPOSAL_KINDS.values()) == reviewable
+    assert set(REVIEWABLE_MODELS.values()) == reviewable
 
 
 def test_alerts_and_deliveries_are_counted_and_the_oldest_due_delivery_aged(client, metrics_on):
@@ -247,7 +247,7 @@ def test_each_workers_heartbeat_age_is_reported_and_stale_workers_counted(client
 def test_a_scrape_costs_a_fixed_number_of_queries_however_many_rows(client, metrics_on, django_assert_num_queries):
     # One query per figure: 3 status counts, one per proposal kind, 2 on feeds, 2 on
     # alerts, 4 queue ages and the heartbeats. More rows must never mean more queries.
-    expected = 3 + len(PROPOSAL_KINDS) + 2 + 2 + 4 + 1
+    expected = 3 + len(REVIEWABLE_MODELS) + 2 + 2 + 4 + 1
     with django_assert_num_queries(expected):
         scrape(client)
     feed = FeedFactory()

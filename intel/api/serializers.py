@@ -45,6 +45,7 @@ from intel.models import (
     TagRule,
     Watchlist,
 )
+from intel.review import REVIEWABLE_MODELS
 from intel.watching import set_watched
 
 REVIEW_FIELDS = ("review_status", "confidence", "method", "method_detail", "reviewed_by", "reviewed_at")
@@ -666,17 +667,6 @@ class IngestJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-REVIEWABLE_MODELS = {
-    "company": Company,
-    "person": Person,
-    "role": Role,
-    "product": Product,
-    "mention": Mention,
-    "event": Event,
-    "quote": Quote,
-    "article_tag": ArticleTag,
-    "relationship": Relationship,
-}
 
 
 class ReviewRequestSerializer(serializers.Serializer):

@@ -536,13 +536,12 @@ def _known_events(drafts: list[Draft]) -> list[Known]:
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    todo = [ctx for ctx in batch if not ctx.done]
-    if not todo:
+    if not batch:
         return
     analyst = AnalystTriggers()
     world = Market.objects.filter(name="World", kind=MarketKind.REGION).values_list("pk", flat=True).first()
     drafts: list[Draft] = []
-    for ctx in todo:
+    for ctx in batch:
         found: list[Draft] = []
         for sentence in ctx.sentences:
             if sentence.heading:

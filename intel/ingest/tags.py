@@ -28,14 +28,13 @@ TAG_FIELDS = ("article", "tag", "reason", "review_status", "method", "method_det
 
 
 def run(batch: list[ArticleContext], env: IngestEnv) -> None:
-    todo = [ctx for ctx in batch if not ctx.done]
-    if not todo:
+    if not batch:
         return
     rules = list(TagRule.objects.filter(enabled=True).select_related("tag"))
     timeout = rule_regex_timeout()
     timed_out: list[tuple[TagRule, Article]] = []
     drafts: list[tuple[ArticleContext, StoredTag]] = []
-    for ctx in todo:
+    for ctx in batch:
         by_tag: dict[int, StoredTag] = {}
         for rule in rules:
             try:

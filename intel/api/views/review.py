@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from intel.api import serializers as s
 from intel.api.permissions import HasPermissions
-from intel.review import confirm_records, reject_records
+from intel.review import REVIEWABLE_MODELS, confirm_records, reject_records
 
 # What each kind's proposal fingerprint reads (a rejection is remembered by it).
 REVIEW_PREFETCH = {"event": ["markets", "participants"], "mention": ["article"]}
@@ -28,7 +28,7 @@ class ReviewView(APIView):
         body = s.ReviewRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         label, ids, verdict = (body.validated_data[k] for k in ("model", "ids", "verdict"))
-        model = s.REVIEWABLE_MODELS[label]
+        model = REVIEWABLE_MODELS[label]
         perm = f"intel.change_{model._meta.model_name}"
         if not request.user.has_perm(perm):
             return Response(
