@@ -375,7 +375,7 @@ def use_database_copy(template: Path, target: Path) -> None:
 
 def forget_process_caches() -> None:
     """Drop the gazetteer the process cached: its version counter cannot tell two database files apart."""
-    from intel.ingest import gazetteer
+    from intel.ingest import gazetteer_cache as gazetteer
 
     if hasattr(gazetteer, "_cached"):
         gazetteer._cached = None

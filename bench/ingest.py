@@ -124,7 +124,8 @@ def article(i: int, names: list[str], rng: random.Random) -> str:
 
 
 def bench_tagging(texts: list[str]) -> tuple[float, float, int]:
-    from intel.ingest.gazetteer import get_gazetteer, lower_same_length
+    from intel.ingest.gazetteer import lower_same_length
+    from intel.ingest.gazetteer_cache import get_gazetteer
     from intel.ingest.known_entities import demonym_means_market
 
     gazetteer = get_gazetteer()

@@ -146,7 +146,7 @@ def run_round(count: int) -> tuple[float, float]:
     started = time.perf_counter()
     checked = 0.0
     dispatch_monitoring_task.delay()
-    finished = Feed.objects.filter(claim_token__isnull=True)
+    finished = Feed.objects.filter(lease_token__isnull=True)
     while True:
         if not checked and finished.filter(last_checked_at__gte=start_ts).count() == count:
             checked = time.perf_counter() - started

@@ -1,10 +1,11 @@
 """Queued ingestion: a job row per request, run by a worker, safe to run twice.
 
 The row, not the broker message, is the truth. ``queue_ingest`` stores the job and
-sends its id after the transaction commits; ``run_ingest_job`` claims it (row
-lock, lease, attempt count) and runs ``ingest_article``; ``requeue_stale_ingest_jobs``
-(beat, every minute) sends again the jobs whose message was lost (a broker
-restarted without persistence) or whose worker died mid-run (lease expired).
+sends its id after the transaction commits; ``run_ingest_job`` claims it (a lease,
+``intel/models/leases.py``, and an attempt count) and runs ``ingest_article``;
+``requeue_stale_ingest_jobs`` (beat, every minute) sends again the jobs whose message
+was lost (a broker restarted without persistence) or whose worker died mid-run (its
+lease ran out).
 Running a job twice is harmless: ingestion finds the article already stored.
 
 Jobs are sent by task name (``INGEST_JOB_TASK``): ``intel.tasks`` imports this module
@@ -18,24 +19,19 @@ from datetime import timedelta
 from typing import Any
 
 from celery import current_app
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F
 from django.utils import timezone
 
 from intel.ingest.errors import IngestError
 from intel.ingest.pipeline import ingest_article
 from intel.models import IngestJob, JobStatus
+from intel.models.leases import NO_LEASE
 
 logger = logging.getLogger(__name__)
 
-
-def lease() -> timedelta:
-    """How long a started job is its worker's (``RIVALSCOPE_MONITOR_LEASE``, as for feed
-    checks): longer than the task's hard time limit, so a live run never loses it; a
-    killed worker's job is due again once it ends."""
-    return timedelta(seconds=settings.RIVALSCOPE_MONITOR_LEASE)
-
+# The statuses of a job that may still run; a running one is its worker's while its lease lasts.
+LIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 # A queued job whose message has not been picked up for this long is sent again.
 RESEND_AFTER = timedelta(minutes=5)
@@ -64,25 +60,32 @@ def queue_ingest(*, params: dict[str, Any], raw: bytes | None = None, by: Any = 
 
 
 def run_ingest_job(job_id: int) -> IngestJob | None:
-    """Claim and run one job; a job that is finished, or running elsewhere, is left alone."""
-    now = timezone.now()
-    with transaction.atomic():
-        # skip_locked: a second delivery of the same message, arriving while the
-        # first is claiming, goes away instead of waiting.
-        job = IngestJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
-        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
-            return job
-        if job.status == JobStatus.RUNNING and job.lease_until and job.lease_until > now:
-            return job
-        if job.attempts >= IngestJob.MAX_ATTEMPTS:
-            job.status, job.finished_at = JobStatus.FAILED, now
-            job.error = f"Gave up after {job.attempts} attempts: the worker stopped during each one."
-            job.save(update_fields=["status", "finished_at", "error"])
-            return job
-        job.status, job.started_at, job.lease_until = JobStatus.RUNNING, now, now + lease()
-        job.attempts += 1
-        job.save(update_fields=["status", "started_at", "lease_until", "attempts"])
+    """Claim and run one job; a job that is finished, or running elsewhere, is left alone.
 
+    Returns the job as it now is (``None`` if there is none). A job started
+    ``MAX_ATTEMPTS`` times without finishing is not claimed but given up: its worker
+    stopped during each run.
+    """
+    now = timezone.now()
+    live = IngestJob.objects.filter(pk=job_id, status__in=LIVE)
+    # A second delivery of the same message, arriving while the first is claiming, finds
+    # the row locked and goes away instead of waiting (the claim skips locked rows).
+    claim = live.filter(attempts__lt=IngestJob.MAX_ATTEMPTS).claim(
+        now=now,
+        limit=1,
+        order_by=("pk",),
+        also={"status": JobStatus.RUNNING, "started_at": now, "attempts": F("attempts") + 1},
+    )
+    if not claim:
+        live.filter(attempts__gte=IngestJob.MAX_ATTEMPTS).free(now).update(
+            **NO_LEASE,
+            status=JobStatus.FAILED,
+            finished_at=now,
+            error=f"Gave up after {IngestJob.MAX_ATTEMPTS} attempts: the worker stopped during each one.",
+        )
+        return IngestJob.objects.filter(pk=job_id).first()
+
+    job = IngestJob.objects.get(pk=job_id)
     raw = bytes(job.raw) if job.raw is not None else None
     try:
         result = ingest_article(**job.params, raw=raw, by=job.created_by)
@@ -91,19 +94,20 @@ def run_ingest_job(job_id: int) -> IngestJob | None:
         job.result = {"message": error.message, "stage": error.stage, "field": error.field}
     else:
         job.status, job.article, job.result = JobStatus.DONE, result.article, result.as_json()
-    job.finished_at, job.lease_until = timezone.now(), None
-    job.save(update_fields=["status", "error", "error_stage", "result", "article", "finished_at", "lease_until"])
+    job.finished_at = timezone.now()
+    job.end_lease()
+    job.save(
+        update_fields=["status", "error", "error_stage", "result", "article", "finished_at", *IngestJob.LEASE_FIELDS]
+    )
     return job
 
 
 def requeue_stale_ingest_jobs() -> list[int]:
     """Send again the jobs whose message was lost or whose worker died; returns their ids."""
     now = timezone.now()
-    stale = IngestJob.objects.filter(
-        Q(status=JobStatus.QUEUED, enqueued_at__lt=now - RESEND_AFTER)
-        | Q(status=JobStatus.RUNNING, lease_until__lt=now)
-    )
-    ids = list(stale.values_list("pk", flat=True)[:500])
+    lost = IngestJob.objects.filter(status=JobStatus.QUEUED, enqueued_at__lt=now - RESEND_AFTER)
+    died = IngestJob.objects.filter(status=JobStatus.RUNNING).free(now)
+    ids = list((lost | died).values_list("pk", flat=True)[:500])
     if ids:
         IngestJob.objects.filter(pk__in=ids).update(enqueued_at=now)
         for job_id in ids:

@@ -4,7 +4,7 @@
 tag or event can be stored and shown ("rule X matched 'carrier contracts' at 1290").
 Words and phrases match whole words only.
 
-This is the one implementation: the admin's rule tester, stage 7 (event rules) and
+This is the one implementation: the admin's rule tester, stage 8 (event rules) and
 stage 9 (tag rules) all call it.
 
 Analysts' regular expressions run with the ``regex`` module and a time limit, as

@@ -27,13 +27,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.base import DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connections, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -53,7 +52,7 @@ from intel.models import (
     Tag,
     Watchlist,
 )
-from intel.models.base import bulk_changed, history_copy_statement
+from intel.models.base import bulk_changed, record_bulk_history
 from intel.models.slugs import unique_slug
 from intel.text import whole_word_pattern
 
@@ -547,7 +546,7 @@ def _restore_company(record: CompanyMerge, *, reason: str, by: AbstractBaseUser 
         taken, company.slug = company.slug, unique_slug(Company, company.name, exclude_pk=company.pk)
         notes.append(f"Its slug “{taken}” was taken since; it is now “{company.slug}”.")
     item.save()
-    _record_history(Company, [company.pk], history_type="+", reason=reason, by=by)
+    record_bulk_history(Company, [company.pk], history_type="+", reason=reason, by=by)
     company.tags.set(Tag.objects.filter(pk__in=record.dropped["fields"].get("tags", [])))
     company.watchlists.add(*Watchlist.objects.filter(pk__in=record.dropped.get("watchlists", [])))
     return company, notes
@@ -560,7 +559,7 @@ def _restore_rows(
     items = _drop_dangling(model, _deserialize(rows))
     for item in items:
         item.save()  # a raw save: every value, ``created_at`` included, as it was
-    _record_history(model, [item.object.pk for item in items], history_type="+", reason=reason, by=by)
+    record_bulk_history(model, [item.object.pk for item in items], history_type="+", reason=reason, by=by)
     if items:
         bulk_changed.send(sender=model, created=True)
     return len(items)
@@ -619,7 +618,7 @@ def _move(
     attname = model._meta.get_field(field).attname
     for chunk in _chunks(pks):
         model._base_manager.filter(pk__in=chunk).update(**{attname: to})
-    _record_history(model, pks, history_type="~", reason=reason, by=by)
+    record_bulk_history(model, pks, history_type="~", reason=reason, by=by)
     bulk_changed.send(sender=model, update_fields={field})  # the gazetteer's names, when aliases move
     return pks
 
@@ -639,30 +638,6 @@ def _delete(
             _attribute(obj, by, reason)
             obj.delete()
     return rows
-
-
-def _record_history(
-    model: type[models.Model], pks: Sequence[int], *, history_type: str, reason: str, by: AbstractBaseUser | None
-) -> None:
-    """One history row per row ``pks``, copied from the live rows, naming ``by`` and ``reason``.
-
-    Like ``intel.models.base.record_bulk_history`` (one ``INSERT … SELECT`` per chunk),
-    but with the user given: a merge or undo called from a command or a test has no
-    request to take the user from.
-    """
-    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    connection = connections[model._base_manager.db]
-    statement = history_copy_statement(model, connection)
-    if statement is None:
-        return
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    user_id = getattr(_user(by), "pk", None)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(list(pks)):
-            cursor.execute(
-                f"{statement} IN ({', '.join(['%s'] * len(chunk))})", [now, history_type, reason, user_id, *chunk]
-            )
 
 
 def _owners(model: type[models.Model], pks: Sequence[int], field: str) -> dict[int, Any]:

@@ -28,6 +28,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
@@ -140,8 +141,10 @@ class RivalscopeCollector:
     def queues(self, now: datetime) -> Iterator[Metric]:
         """How long the oldest waiting piece of work of each kind has waited: 0 when none waits.
 
-        A claimed row is not waiting: claiming a feed or a delivery moves its due time
-        to the end of the lease, so it counts again only if its lease runs out.
+        A claimed row is not waiting: claiming a feed moves its due time to the end of its
+        lease, and a delivery counts only while no one holds its lease
+        (``intel/models/leases.py``), from when it was due or its lease ran out, whichever
+        is later; either counts again only if its lease runs out.
         """
         oldest = {
             "ingest_job": IngestJob.objects.filter(status=JobStatus.QUEUED).aggregate(t=Min("created_at"))["t"],
@@ -149,9 +152,9 @@ class RivalscopeCollector:
             "feed_check": Feed.objects.filter(active=True, next_check_at__lte=now).aggregate(t=Min("next_check_at"))[
                 "t"
             ],
-            "alert_delivery": AlertDelivery.objects.filter(
-                status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-            ).aggregate(t=Min("next_attempt_at"))["t"],
+            "alert_delivery": AlertDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .free(now)
+            .aggregate(t=Min(Greatest("next_attempt_at", Coalesce("lease_until", "next_attempt_at"))))["t"],
         }
         gauge = GaugeMetricFamily(
             "rivalscope_queue_oldest_age_seconds",

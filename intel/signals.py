@@ -29,7 +29,7 @@ def _names_changed(
 ) -> None:
     if update_fields is not None and not (set(update_fields) & _NAME_FIELDS):
         return
-    from intel.ingest.gazetteer import bump_version
+    from intel.ingest.gazetteer_cache import bump_version
 
     bump_version(added_only=created)
 

@@ -41,11 +41,11 @@ def fresh_gazetteer():
     gazetteer cached by an earlier test could look current while naming rows
     that no longer exist.
     """
-    from intel.ingest import gazetteer
+    from intel.ingest import gazetteer_cache
 
-    gazetteer._cached = None
+    gazetteer_cache._cached = None
     yield
-    gazetteer._cached = None
+    gazetteer_cache._cached = None
 
 
 from tests.httpserver import http_server  # noqa: E402, F401  (the local HTTP server fixture, for every test)

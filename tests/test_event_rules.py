@@ -1,4 +1,4 @@
-"""Stage 7's building blocks: which wording fires which event type, and which status it gets."""
+"""Stage 8's building blocks: which wording fires which event type, and which status it gets."""
 
 from __future__ import annotations
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from intel.choices import EntryStatus, FeedStatus
@@ -18,6 +16,7 @@ from intel.monitoring.poll import poll_feeds
 from tests import feeds
 from tests.factories import FeedEntryFactory, FeedFactory
 from tests.monitoring import RSS
+from tests.test_leases import race
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +31,8 @@ def test_only_active_feeds_that_are_due_are_claimed():
 
     assert [c.feed_id for c in claims] == [due.pk]
     due.refresh_from_db()
-    assert str(due.claim_token) == claims[0].token
-    assert due.claimed_until == due.next_check_at == now + timedelta(seconds=600)
+    assert str(due.lease_token) == claims[0].token
+    assert due.lease_until == due.next_check_at == now + timedelta(seconds=600)
 
 
 def test_a_claimed_feed_is_not_claimed_again_until_its_lease_ends_and_a_lost_check_backs_off(settings):
@@ -48,7 +47,7 @@ def test_a_claimed_feed_is_not_claimed_again_until_its_lease_ends_and_a_lost_che
     assert claim_due_feeds(now=expired) == []
 
     feed.refresh_from_db()
-    assert feed.claim_token is None and feed.error_count == 1 and feed.last_status == FeedStatus.ERROR
+    assert feed.lease_token is None and feed.error_count == 1 and feed.last_status == FeedStatus.ERROR
     assert "did not finish within its lease" in feed.last_error
     assert timedelta(seconds=225) <= feed.next_check_at - expired <= timedelta(seconds=375)  # 300 s, jittered
     (again,) = claim_due_feeds(now=feed.next_check_at)
@@ -66,7 +65,9 @@ def test_ingest_jobs_whose_lease_ran_out_are_queued_again_under_a_new_token(sett
     settings.RIVALSCOPE_FETCH_ALLOWED_NETWORKS = []
     now = timezone.now()
     old = uuid.uuid4()
-    lost = FeedEntryFactory(title="Xiaomi opens a store in Chile", lease_token=old, lease_until=now - timedelta(seconds=1))
+    lost = FeedEntryFactory(
+        title="Xiaomi opens a store in Chile", lease_token=old, lease_until=now - timedelta(seconds=1)
+    )
     FeedEntryFactory(lease_token=uuid.uuid4(), lease_until=now + timedelta(minutes=5))  # still being worked on
     FeedEntryFactory(status=EntryStatus.INGESTED)
 
@@ -108,27 +109,14 @@ def test_dispatch_returns_everything_to_queue():
 def test_two_dispatchers_at_once_claim_each_due_feed_exactly_once():
     now = timezone.now()
     ids = {FeedFactory(next_check_at=now - timedelta(seconds=i)).pk for i in range(200)}
-    barrier = threading.Barrier(2)
-    results: list[list[int]] = [[], []]
 
-    def dispatcher(slot: int) -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):  # small batches, so the two interleave
-                results[slot] += [c.feed_id for c in claim_due_feeds(now=now, limit=30)]
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=dispatcher, args=(slot,)) for slot in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # Small batches, so the two interleave.
+    results = race(lambda: [c.feed_id for c in claim_due_feeds(now=now, limit=30)], rounds=5)
 
     claimed = results[0] + results[1]
     assert sorted(claimed) == sorted(ids)  # every feed once, none twice
     assert results[0] and results[1]  # both really worked, neither waited for the other
-    assert Feed.objects.filter(claim_token__isnull=True).count() == 0
+    assert Feed.objects.filter(lease_token__isnull=True).count() == 0
 
 
 def test_new_entries_wait_unleased_for_an_ingest_task_that_claims_them_in_a_batch(http_server, settings):

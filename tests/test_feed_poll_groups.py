@@ -53,7 +53,7 @@ def test_a_group_checks_each_feed_once_and_keeps_each_feeds_outcome(http_server)
     claims = claim_due_feeds()
     token = claims[0].token
     # Another dispatcher took this one over (its lease ran out): not ours to check.
-    Feed.objects.filter(pk=taken.pk).update(claim_token=uuid.uuid4())
+    Feed.objects.filter(pk=taken.pk).update(lease_token=uuid.uuid4())
 
     order = [unchanged.pk, fresh.pk, broken.pk, taken.pk, garbled.pk]
     outcomes = poll_feeds(feed_ids=order, token=token)
@@ -72,9 +72,9 @@ def test_a_group_checks_each_feed_once_and_keeps_each_feeds_outcome(http_server)
     assert paths == ["/broken.xml", "/fresh.xml", "/garbled.xml", "/unchanged.xml"]  # once each; never the taken one
     for feed in (unchanged, fresh, broken, garbled):
         feed.refresh_from_db()
-        assert feed.claim_token is None and feed.claim_deliveries == 0
+        assert feed.lease_token is None and feed.claim_deliveries == 0
     assert (broken.error_count, garbled.error_count, unchanged.error_count, fresh.error_count) == (1, 1, 0, 0)
-    assert Feed.objects.get(pk=taken.pk).claim_token is not None  # left to its new owner
+    assert Feed.objects.get(pk=taken.pk).lease_token is not None  # left to its new owner
 
 
 @pytest.mark.parametrize(("threads", "at_once"), [(4, "several"), (1, "one")])
@@ -100,7 +100,9 @@ def test_a_group_started_too_often_gives_up_on_its_feeds_without_fetching(http_s
     first = FeedFactory(url=http_server.url("/feed.xml"))
     second = FeedFactory(url=http_server.url("/feed.xml?second"))
     (claim, *_) = claim_due_feeds()
-    Feed.objects.filter(pk__in=[first.pk, second.pk]).update(claim_deliveries=settings.RIVALSCOPE_MONITOR_MAX_DELIVERIES)
+    Feed.objects.filter(pk__in=[first.pk, second.pk]).update(
+        claim_deliveries=settings.RIVALSCOPE_MONITOR_MAX_DELIVERIES
+    )
 
     outcomes = poll_feeds(feed_ids=[first.pk, second.pk], token=claim.token)
 
@@ -131,8 +133,8 @@ def test_one_feeds_refused_entries_fail_that_feed_only(http_server, monkeypatch)
     assert FeedEntry.objects.filter(feed=b).count() == 2 and FeedEntry.objects.filter(feed=a).count() == 1
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.claim_token is None and a.error_count == 1 and a.last_status == FeedStatus.ERROR
-    assert b.claim_token is None and b.error_count == 0
+    assert a.lease_token is None and a.error_count == 1 and a.last_status == FeedStatus.ERROR
+    assert b.lease_token is None and b.error_count == 0
 
 
 def test_a_group_started_before_is_split_into_one_task_per_feed(http_server, settings):
@@ -156,7 +158,7 @@ def test_a_group_started_before_is_split_into_one_task_per_feed(http_server, set
     finally:
         app.conf.task_always_eager = False
     assert sorted(r.path for r in http_server.requests) == ["/0.xml", "/1.xml", "/2.xml"]
-    assert set(Feed.objects.filter(pk__in=made).values_list("last_status", "claim_token")) == {
+    assert set(Feed.objects.filter(pk__in=made).values_list("last_status", "lease_token")) == {
         (FeedStatus.NEW_ITEMS, None)
     }
 
@@ -176,4 +178,4 @@ def test_checks_still_running_at_the_time_budget_are_written_as_failed(http_serv
     assert [o.status for o in outcomes] == [FeedStatus.NEW_ITEMS, FeedStatus.ERROR]
     assert "time budget" in outcomes[1].error
     slow.refresh_from_db()
-    assert slow.claim_token is None and slow.error_count == 1
+    assert slow.lease_token is None and slow.error_count == 1

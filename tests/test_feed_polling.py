@@ -43,7 +43,7 @@ def test_new_items_are_stored_ingested_and_the_next_check_scheduled(http_server)
     assert set(FeedEntry.objects.values_list("status", flat=True)) == {EntryStatus.INGESTED}
     assert Article.objects.filter(feed_entries__feed=feed).count() == 2
     feed.refresh_from_db()
-    assert feed.last_status == FeedStatus.NEW_ITEMS and feed.error_count == 0 and feed.claim_token is None
+    assert feed.last_status == FeedStatus.NEW_ITEMS and feed.error_count == 0 and feed.lease_token is None
     assert feed.last_new_item_at >= started
     # New items: the interval halves (900 → 450 s, within the 300 s minimum).
     assert feed.check_interval == 450
@@ -52,7 +52,9 @@ def test_new_items_are_stored_ingested_and_the_next_check_scheduled(http_server)
 
 def test_a_second_check_sends_the_validators_and_a_304_changes_nothing(http_server):
     body = feeds.rss([feeds.story(1)])
-    http_server.route("/feed.xml", body=body, headers={**RSS, "ETag": '"v1"', "Last-Modified": "Tue, 20 Nov 2018 10:00:00 GMT"})
+    http_server.route(
+        "/feed.xml", body=body, headers={**RSS, "ETag": '"v1"', "Last-Modified": "Tue, 20 Nov 2018 10:00:00 GMT"}
+    )
     feed = FeedFactory(url=http_server.url("/feed.xml"))
     run_cycle()
     http_server.route("/feed.xml", status=304, headers={"ETag": '"v1"'})
@@ -166,7 +168,7 @@ def test_a_failing_feed_records_why_stores_nothing_and_is_scheduled_again(http_s
     feed.refresh_from_db()
     assert outcome.status == FeedStatus.ERROR
     assert message in feed.last_error
-    assert feed.error_count == 1 and feed.claim_token is None
+    assert feed.error_count == 1 and feed.lease_token is None
     assert feed.next_check_at > feed.last_checked_at
     assert not FeedEntry.objects.exists() and not Article.objects.exists()
 
@@ -200,5 +202,5 @@ def test_a_check_started_again_and_again_is_given_up_and_backs_off(http_server, 
     feed.refresh_from_db()
     assert outcome.status == FeedStatus.ERROR
     assert "started 4 times without finishing" in feed.last_error
-    assert feed.claim_token is None and feed.error_count == 1
+    assert feed.lease_token is None and feed.error_count == 1
     assert not http_server.requests and not FeedEntry.objects.exists()

@@ -23,7 +23,8 @@ import zlib
 
 import pytest
 
-from intel.fetch import FetchedResponse, FetchError, fetch_url, forbidden_reason, refuse_xml_entities
+from intel.fetch import FetchedResponse, FetchError, fetch_url, forbidden_reason
+from intel.xml_entities import refuse_xml_entities
 from tests import httpserver
 from tests.httpserver import http_server  # noqa: F401
 

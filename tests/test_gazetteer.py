@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from intel.ingest import gazetteer as gazetteer_module
-from intel.ingest.gazetteer import Entry, Gazetteer, current_version, get_gazetteer
+from intel.ingest import gazetteer_cache, gazetteer_loader
+from intel.ingest.gazetteer import Entry, Gazetteer
+from intel.ingest.gazetteer_cache import current_version, get_gazetteer
 from intel.ingest.known_entities import demonym_means_market
 from intel.models import CompanyAlias, Market
 from tests.factories import CompanyFactory, ProductFactory
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def gaz(*entries: Entry) -> Gazetteer:
@@ -21,6 +28,12 @@ def company(pk: int, name: str, *, case_sensitive: bool = True, primary: bool = 
 
 def texts(g: Gazetteer, text: str) -> list[str]:
     return [text[m.start : m.end] for m in g.find(text)]
+
+
+def test_the_automaton_needs_no_django():
+    code = "import sys, intel.ingest.gazetteer; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_whole_words_only():
@@ -129,14 +142,14 @@ def test_names_added_and_base_names_merge_longest_first():
 @pytest.mark.django_db
 def test_names_added_batch_after_batch_are_read_once_and_kept_in_few_automatons(monkeypatch):
     read: list[int] = []
-    load = gazetteer_module._load_entries
+    load = gazetteer_loader.load_entries
 
     def counting_load(*args, **kwargs):
         entries, keys = load(*args, **kwargs)
         read.append(len(entries))
         return entries, keys
 
-    monkeypatch.setattr(gazetteer_module, "_load_entries", counting_load)
+    monkeypatch.setattr(gazetteer_cache, "load_entries", counting_load)
     first = get_gazetteer()
     read.clear()
     names = []
@@ -153,7 +166,7 @@ def test_names_added_batch_after_batch_are_read_once_and_kept_in_few_automatons(
 
 @pytest.mark.django_db
 def test_a_name_committed_after_a_higher_key_was_read_is_still_found(monkeypatch):
-    monkeypatch.setattr(gazetteer_module, "_LOOKBACK", 0)  # as if the keys were far above the margin
+    monkeypatch.setattr(gazetteer_loader, "_LOOKBACK", 0)  # as if the keys were far above the margin
     get_gazetteer()
     early = CompanyFactory(name="Early Bird")
     CompanyFactory(name="Later Bird", pk=early.pk + 2)
@@ -180,11 +193,11 @@ def test_one_name_in_two_small_automatons_is_ambiguous_with_the_company_first():
 @pytest.mark.django_db
 def test_too_many_keys_skipped_start_a_full_build_afresh(monkeypatch):
     first = get_gazetteer()
-    cache = gazetteer_module._cached
+    cache = gazetteer_cache._cached
     # Keys already skipped (reference markets of a kind not matched, keys of rolled-back
     # test transactions on PostgreSQL) stay under the limit; one more gap goes over it.
     limit = max(len(keys) for keys in cache.gaps.values())
-    monkeypatch.setattr(gazetteer_module, "_MAX_GAPS", limit)
+    monkeypatch.setattr(gazetteer_cache, "_MAX_GAPS", limit)
     top = cache.highest["company"]
     CompanyFactory(name="Gapco", pk=top + 1)
     assert get_gazetteer().base is first.base  # no key skipped: names added as usual

@@ -1,11 +1,14 @@
-"""The ingest path's bulk writes store what bulk_create stores, history rows included."""
+"""The ingest path's bulk writes (binary COPY on PostgreSQL) store what bulk_create stores, history rows included."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
-from intel.ingest.bulk import copy_values, create_instances, many_ids, record_history
+from intel.ingest.bulk import copy_values
 from intel.models import Company, Quote, Source
+from intel.models.base import record_bulk_history
+from intel.sql_arrays import many_ids
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +25,14 @@ def test_many_ids_select_what_an_in_list_selects():
 def test_record_history_writes_one_creation_row_per_record():
     companies = [CompanyFactory() for _ in range(3)]
     Company.history.all().delete()
-    record_history(Company, [c.pk for c in companies])
+    record_bulk_history(Company, [c.pk for c in companies], history_type="+", reason="bulk create")
     rows = Company.history.values_list("id", "name", "history_type", "history_change_reason")
     assert sorted(rows) == sorted((c.pk, c.name, "+", "bulk create") for c in companies)
 
 
 def test_copy_values_gives_unset_fields_their_defaults_and_keeps_history():
     source = Source.objects.create(name="Reuters")
-    article = create_instances_article()
+    article = stored_article()
     fields = ("article", "text", "start", "end", "reported_via", "review_status", "method", "confidence")
     [pk] = copy_values(Quote, fields, [(article.pk, "We hope so", 0, 10, source.pk, "proposed", "rule", 0.8)])
     quote = Quote.objects.get(pk=pk)
@@ -38,11 +41,11 @@ def test_copy_values_gives_unset_fields_their_defaults_and_keeps_history():
     assert Quote.history.filter(id=pk, history_type="+").count() == 1
 
 
-def create_instances_article():
+def stored_article():
     from intel.models import Article, content_hash_of
 
     article = Article(body="We hope so, he said.", content_hash=content_hash_of("We hope so, he said."))
-    create_instances([article])
+    Article.objects.bulk_create([article])
     assert article.pk is not None and not article._state.adding
     stored = Article.objects.get(pk=article.pk)
     assert (stored.language, stored.status, stored.body) == ("en", "stored", "We hope so, he said.")
@@ -50,7 +53,14 @@ def create_instances_article():
     return article
 
 
-def test_create_instances_stores_every_kind_of_value_as_bulk_create_does(django_user_model):
+def copied(obj) -> None:
+    """``obj`` stored by ``copy_values``, every field given as the ORM prepares it for saving."""
+    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key and not f.generated]
+    row = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    [obj.pk] = copy_values(type(obj), [f.attname for f in fields], [row])
+
+
+def test_copy_stores_every_kind_of_value_as_bulk_create_does(django_user_model):
     """Binary COPY on PostgreSQL: each column's type packs its value (text, integers,
     floats, dates and times, bytes, JSON, UUIDs, NULLs) as the ORM would store it."""
     import datetime
@@ -83,7 +93,7 @@ def test_create_instances_stores_every_kind_of_value_as_bulk_create_does(django_
     by_orm, by_copy = made(1), made(2)
     for orm_obj, copy_obj in zip(by_orm, by_copy, strict=True):
         type(orm_obj).objects.bulk_create([orm_obj])
-        create_instances([copy_obj])
+        copied(copy_obj)
         assert stored(copy_obj) == stored(orm_obj), type(copy_obj).__name__
     article = Article.objects.get(pk=by_copy[0].pk)
     assert article.body == by_copy[0].body and bytes(article.minhash) == bytes(range(256))

@@ -1,4 +1,4 @@
-"""Stage 7 reads only the known events that could match a draft (its type with its main
+"""Stage 8 reads only the known events that could match a draft (its type with its main
 company, or its type with one of its markets), and matches exactly as when it read
 every event of any draft's type for any draft's company."""
 
@@ -11,8 +11,9 @@ from datetime import date
 import pytest
 
 from intel.choices import EventType, ParticipantRole, ReviewStatus
+from intel.ingest.event_drafts import Draft
+from intel.ingest.event_matching import Known, _known_events, _same_event
 from intel.ingest.event_rules import Trigger
-from intel.ingest.events import Draft, Known, _known_events, _same_event
 from intel.models import Event
 from tests.factories import CompanyFactory, CountryFactory, EventFactory, ParticipantFactory
 

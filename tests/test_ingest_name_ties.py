@@ -8,7 +8,7 @@ import pytest
 
 from intel.ingest import dedupe, new_entities
 from intel.ingest.context import IngestEnv
-from intel.ingest.gazetteer import get_gazetteer
+from intel.ingest.gazetteer_cache import get_gazetteer
 from intel.ingest.names import Finding
 from intel.models import Company, CompanyAlias, Source
 

@@ -1,4 +1,4 @@
-"""Stage 7: a sentence whose subject is "it", "they", "the company" … is read even though
+"""Stage 8: a sentence whose subject is "it", "they", "the company" … is read even though
 it names no company, and its event goes to the company named before it; a sentence
 with neither a name nor such a subject gives no event."""
 

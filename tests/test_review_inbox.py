@@ -29,16 +29,10 @@ from intel.models import (
     Role,
 )
 from intel.roles import ANALYSTS, READERS
-from intel.workspace.inbox import (
-    KINDS,
-    PER_PAGE,
-    InboxError,
-    apply_decision,
-    inbox_items,
-    parse_targets,
-    read_filters,
-    sentence_bounds,
-)
+from intel.workspace.inbox import PER_PAGE, inbox_items, read_filters
+from intel.workspace.inbox_decisions import apply_decision, parse_targets
+from intel.workspace.inbox_kinds import KINDS, InboxError
+from intel.workspace.snippets import sentence_bounds
 from tests.factories import (
     ArticleFactory,
     CompanyFactory,

@@ -14,8 +14,36 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from intel.choices import DeliveryStatus, EventType
-from intel.models import Alert, AlertDelivery, Feed, FeedEntry, Watchlist
+from intel.models import Alert, AlertDelivery, Feed, FeedEntry, Leased, Watchlist
+from intel.models.leases import NO_LEASE
 from intel.monitoring.queries import sync_query_feeds
+
+
+class WrittenByTheSystemAdmin(admin.ModelAdmin):
+    """Rows the monitor writes (entries, deliveries): every field is shown, read-only, in the
+    model's order (leases last), and none is added by hand. ``exclude`` hides a field."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        hidden = set(self.exclude or ())
+        names = [f.name for f in self.model._meta.fields if not f.primary_key and f.name not in hidden]
+        return sorted(names, key=lambda name: name in Leased.LEASE_FIELDS)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+# What a feed's checks write, shown read-only under "Health".
+FEED_HEALTH = [
+    "last_status",
+    "last_status_code",
+    "last_error",
+    "last_checked_at",
+    "last_new_item_at",
+    "error_count",
+    "etag",
+    "last_modified",
+    "created_at",
+]
 
 
 @admin.register(Feed)
@@ -34,38 +62,11 @@ class FeedAdmin(admin.ModelAdmin):
     search_fields = ["name", "url"]
     list_select_related = ["source", "watchlist"]
     autocomplete_fields = ["source"]
-    readonly_fields = [
-        "watchlist",
-        "last_status",
-        "last_status_code",
-        "last_error",
-        "last_checked_at",
-        "last_new_item_at",
-        "error_count",
-        "etag",
-        "last_modified",
-        "claimed_until",
-        "created_at",
-    ]
+    readonly_fields = ["watchlist", "lease_until", *FEED_HEALTH]
     fieldsets = [
         (None, {"fields": ["name", "url", "kind", "source", "fetch_full_text", "active", "watchlist"]}),
-        ("Schedule", {"fields": ["next_check_at", "check_interval", "min_interval", "max_interval", "claimed_until"]}),
-        (
-            "Health",
-            {
-                "fields": [
-                    "last_status",
-                    "last_status_code",
-                    "last_error",
-                    "last_checked_at",
-                    "last_new_item_at",
-                    "error_count",
-                    "etag",
-                    "last_modified",
-                    "created_at",
-                ]
-            },
-        ),
+        ("Schedule", {"fields": ["next_check_at", "check_interval", "min_interval", "max_interval", "lease_until"]}),
+        ("Health", {"fields": FEED_HEALTH}),
     ]
     actions = ["check_now"]
 
@@ -76,31 +77,12 @@ class FeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedEntry)
-class FeedEntryAdmin(admin.ModelAdmin):
+class FeedEntryAdmin(WrittenByTheSystemAdmin):
     list_display = ["title", "feed", "status", "published_at", "found_at", "attempts", "article"]
     list_filter = ["status", "feed"]
     search_fields = ["title", "url", "guid"]
     list_select_related = ["feed", "article"]
-    readonly_fields = [
-        "feed",
-        "guid",
-        "url",
-        "title",
-        "summary",
-        "body_text",
-        "source_name",
-        "published_at",
-        "status",
-        "article",
-        "attempts",
-        "error",
-        "found_at",
-        "ingested_at",
-    ]
     exclude = ["guid_hash"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 class WatchlistForm(forms.ModelForm):
@@ -195,30 +177,16 @@ class AlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(WrittenByTheSystemAdmin):
     list_display = ["alert", "channel", "status", "attempts", "last_attempt_at", "next_attempt_at", "sent_at"]
     list_filter = ["status", "channel"]
     list_select_related = ["alert__watchlist"]
-    readonly_fields = [
-        "alert",
-        "channel",
-        "digest",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "last_attempt_at",
-        "last_error",
-        "log",
-        "sent_at",
-    ]
     actions = ["retry_now"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     @admin.action(description="Retry the selected deliveries at the next dispatch")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[AlertDelivery]) -> None:
+        # Due now and free: a lease left by a lost sending task would hold the retry back.
         count = queryset.exclude(status=DeliveryStatus.SENT).update(
-            status=DeliveryStatus.PENDING, digest=False, next_attempt_at=timezone.now()
+            **NO_LEASE, status=DeliveryStatus.PENDING, digest=False, next_attempt_at=timezone.now()
         )
         self.message_user(request, f"{count} deliveries will be retried within a minute.", messages.SUCCESS)

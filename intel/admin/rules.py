@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 
 from intel.matching import rule_regex_timeout
 from intel.models import EntityIndexVersion, EventRule, TagRule
-from intel.workspace.inbox import kind_of
+from intel.workspace.inbox_kinds import kind_of
 from intel.workspace.rule_precision import (
     Rule,
     figures_of,

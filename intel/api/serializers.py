@@ -9,7 +9,7 @@ reports its messages per field.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -134,27 +134,39 @@ class NamedRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
-class WithAliasesMixin(ModelValidationMixin):
-    """Aliases written as a list replace the record's aliases; left out, they stay."""
+class WritesNestedList(ModelValidationMixin):
+    """A list of rows written with their record (a company's aliases, an event's participants):
+    given, it replaces the record's own list in the record's transaction; left out, the list stays."""
 
-    alias_model: type[models.Model]
-    alias_owner: str
+    nested_field: ClassVar[str]
 
     def create(self, validated_data: dict[str, Any]) -> Any:
-        aliases = validated_data.pop("aliases", None)
-        with transaction.atomic():
-            instance = super().create(validated_data)
-            if aliases is not None:
-                self._set_aliases(instance, aliases)
-        return instance
+        return self._save_with_nested(super().create, validated_data, new=True)
 
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
-        aliases = validated_data.pop("aliases", None)
+        return self._save_with_nested(partial(super().update, instance), validated_data, new=False)
+
+    def _save_with_nested(
+        self, save: Callable[[dict[str, Any]], Any], validated_data: dict[str, Any], *, new: bool
+    ) -> Any:
+        items = validated_data.pop(self.nested_field, None)
         with transaction.atomic():
-            instance = super().update(instance, validated_data)
-            if aliases is not None:
-                self._set_aliases(instance, aliases)
+            instance = save(validated_data)
+            if items is not None:
+                self.replace_nested(instance, items, new=new)
         return instance
+
+    def replace_nested(self, instance: Any, items: list[dict[str, Any]], *, new: bool) -> None:
+        """Make ``items`` the record's list; ``new``: the record was just created, so it has none yet."""
+        raise NotImplementedError
+
+
+class WithAliasesMixin(WritesNestedList):
+    """Aliases written as a list replace the record's aliases; left out, they stay."""
+
+    nested_field = "aliases"
+    alias_model: type[models.Model]
+    alias_owner: str
 
     def validate_aliases(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen: set[str] = set()
@@ -169,10 +181,11 @@ class WithAliasesMixin(ModelValidationMixin):
             seen.add(key)
         return value
 
-    def _set_aliases(self, instance: Any, aliases: list[dict[str, Any]]) -> None:
+    def replace_nested(self, instance: Any, aliases: list[dict[str, Any]], *, new: bool) -> None:
         manager = self.alias_model._default_manager
-        manager.filter(**{self.alias_owner: instance}).delete()
         owner = {self.alias_owner: instance}
+        if not new:
+            manager.filter(**owner).delete()
         manager.bulk_create(
             [
                 self.alias_model(**owner, text=a["text"].strip(), case_sensitive=a.get("case_sensitive", False))
@@ -496,9 +509,10 @@ def _linked(
     return links
 
 
-class EventSerializer(ModelValidationMixin):
+class EventSerializer(WritesNestedList):
     """An event with its participants and markets; participants are written as a list."""
 
+    nested_field = "participants"
     participants = ParticipantSerializer(many=True, required=False)
     markets = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Market.objects.all())
     market_names = serializers.SerializerMethodField()
@@ -537,23 +551,9 @@ class EventSerializer(ModelValidationMixin):
             raise serializers.ValidationError("A company is listed twice in the same role.")
         return value
 
-    def create(self, validated_data: dict[str, Any]) -> Event:
-        participants = validated_data.pop("participants", [])
-        with transaction.atomic():
-            event = super().create(validated_data)
-            self._set_participants(event, participants)
-        return event
-
-    def update(self, instance: Event, validated_data: dict[str, Any]) -> Event:
-        participants = validated_data.pop("participants", None)
-        with transaction.atomic():
-            event = super().update(instance, validated_data)
-            if participants is not None:
-                event.participants.all().delete()
-                self._set_participants(event, participants)
-        return event
-
-    def _set_participants(self, event: Event, participants: list[dict[str, Any]]) -> None:
+    def replace_nested(self, event: Event, participants: list[dict[str, Any]], *, new: bool) -> None:
+        if not new:
+            event.participants.all().delete()
         EventParticipant.objects.bulk_create(
             [EventParticipant(event=event, company=p["company"], role=p["role"]) for p in participants]
         )
@@ -665,8 +665,6 @@ class IngestJobSerializer(serializers.ModelSerializer):
         fields = ["id", "status", "params", "created_at", "started_at", "finished_at", "attempts", "article",
                   "result", "error", "error_stage"]  # fmt: skip
         read_only_fields = fields
-
-
 
 
 class ReviewRequestSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -19,11 +19,12 @@ if TYPE_CHECKING:
     from intel.models import Article, ArticleTag, Company, Event, Person, Product, Quote, Role, Source, Tag
 
     from .dates import PublishedDate
-    from .gazetteer import LayeredGazetteer
+    from .gazetteer_cache import LayeredGazetteer
     from .timex import TimeExpression
 
 
 ENGLISH = "en"
+M = TypeVar("M", bound="Model")
 
 
 def is_english(language: str) -> bool:
@@ -77,7 +78,7 @@ class Hit:
 
 
 class StoredMention(NamedTuple):
-    """A mention as stored by stage 5 (a plain record: the hot path builds no model instances)."""
+    """A mention as stage 5b stores it (a plain record: the hot path builds no model instances)."""
 
     pk: int
     kind: str
@@ -104,20 +105,16 @@ class StoredTag:
         from intel.choices import Method, ReviewStatus
         from intel.models import ArticleTag
 
-        obj = ArticleTag(
-            pk=self.pk or None, article=article, tag=self.tag, reason=self.reason,
+        return _instance(
+            ArticleTag, self.pk, {"article": article, "tag": self.tag}, reason=self.reason,
             review_status=ReviewStatus.PROPOSED, method=Method.RULE, method_detail=self.method_detail,
             confidence=self.confidence,
         )  # fmt: skip
-        if self.pk:
-            obj._state.adding = False
-            obj._state.db = ArticleTag.objects.db
-        return obj
 
 
 @dataclass
 class StoredQuote:
-    """A quote as stage 8 stores it (a plain record: no model instance on the hot path)."""
+    """A quote as stage 7 stores it (a plain record: no model instance on the hot path)."""
 
     pk: int
     text: str
@@ -134,16 +131,12 @@ class StoredQuote:
         from intel.choices import Method, ReviewStatus
         from intel.models import Quote
 
-        obj = Quote(
-            pk=self.pk or None, article=article, text=self.text, start=self.start, end=self.end,
-            speaker_id=self.speaker_id, speaker_name=self.speaker_name, reported_via=self.reported_via,
+        return _instance(
+            Quote, self.pk, {"article": article, "reported_via": self.reported_via}, text=self.text,
+            start=self.start, end=self.end, speaker_id=self.speaker_id, speaker_name=self.speaker_name,
             review_status=ReviewStatus.PROPOSED, method=Method.RULE, method_detail=self.method_detail,
             confidence=self.confidence,
         )  # fmt: skip
-        if self.pk:
-            obj._state.adding = False
-            obj._state.db = Quote.objects.db
-        return obj
 
 
 @dataclass
@@ -162,7 +155,7 @@ class EventOutcome:
     new: bool
     evidence_start: int
     evidence_end: int
-    main_company: int | None  # the event's actor (else target, else partner), known to stage 7
+    main_company: int | None  # the event's actor (else target, else partner), known to stage 8
     time_start: date | None
     time_end: date | None
     stored: dict[str, Any] | None = None  # a new event's stored fields: its instance needs no query
@@ -173,10 +166,26 @@ class EventOutcome:
 
         if self.stored is None:
             return None
-        event = Event(pk=self.event_id, **self.stored)
-        event._state.adding = False
-        event._state.db = Event.objects.db
-        return event
+        return _instance(Event, self.event_id, {}, **self.stored)
+
+
+def _instance(model: type[M], pk: int, related: dict[str, Model | None], **values: Any) -> M:
+    """The ``model`` instance of a plain record: a new one while it is not stored (``pk`` 0),
+    else its stored row as a query loads it (``Model.from_db``), which Django knows is
+    stored (saving it updates the row). ``related`` names the records it points to, held
+    so that reading them costs no query; a field neither gives has its default, as the
+    stage's bulk insert stored it."""
+    if not pk:
+        return model(**related, **values)
+    given = dict(values)
+    for name, record in related.items():
+        given[model._meta.get_field(name).attname] = record.pk if record is not None else None
+    fields = model._meta.concrete_fields
+    row = [pk if f.primary_key else given[f.attname] if f.attname in given else f.get_default() for f in fields]
+    obj = model.from_db(model.objects.db, [f.attname for f in fields], row)
+    for name, record in related.items():
+        setattr(obj, name, record)
+    return obj
 
 
 class Proposal(NamedTuple):

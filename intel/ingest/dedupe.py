@@ -28,9 +28,10 @@ from django.utils import timezone
 
 from intel.choices import ArticleStatus, DatePrecision
 from intel.models import Article, ArticleBands, Source, content_hash_of
+from intel.sql_arrays import bigint_array
 from intel.urlnorm import normalise_url
 
-from .bulk import bigint_array, copy_rows, create_instances
+from .bulk import copy_rows
 from .context import ArticleContext, IngestEnv
 from .minhash import BANDS, NEAR_DUPLICATE_JACCARD, bands_of, estimated_jaccard, shingle_hashes, signature
 
@@ -80,7 +81,7 @@ def _store(fresh: list[tuple[ArticleContext, Article]]) -> None:
     articles = [article for _, article in fresh]
     try:
         with transaction.atomic():
-            create_instances(articles)
+            Article.objects.bulk_create(articles)
         for ctx, article in fresh:
             ctx.article, ctx.created = article, True
     except IntegrityError:

@@ -1,6 +1,6 @@
 """The built-in event rules: trigger phrases per event type, and how a sentence's tense
 and wording set an event's status. Analysts add their own rules in the admin
-(``EventRule``); both kinds are applied by stage 7 (``events.py``)."""
+(``EventRule``); both kinds are applied by stage 8 (``events.py``)."""
 
 from __future__ import annotations
 

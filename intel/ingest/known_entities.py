@@ -4,7 +4,7 @@ Reads ``ctx.body``. Adds ``ctx.hits``: one ``Hit`` per match of the gazetteer
 (see ``gazetteer.py`` for the matching rules). A demonym becomes a market hit
 only where it means the market: "the Indian market", "Indian and Chinese
 markets", but not "Chinese technology companies" nor "another Chinese maker".
-Writes nothing: mentions are stored with the new entities' in stage 5.
+Writes nothing: every mention is stored by stage 5b (``mentions.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import re
 from intel.choices import Method
 
 from .context import ArticleContext, Hit, IngestEnv
-from .gazetteer import Match, get_gazetteer
+from .gazetteer import Match
+from .gazetteer_cache import get_gazetteer
 
 NAME = "known entities"
 READS = ("body",)

@@ -18,8 +18,6 @@ import zlib
 
 import numpy as np
 
-from .gazetteer import BEYOND_TABLE, words_only
-
 SHINGLE = 3
 PERMUTATIONS = 64
 BANDS = 16
@@ -33,25 +31,6 @@ _B = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
 
 
-def words_of(text: str) -> list[str]:
-    """``re.findall(r"\\w+", text)``: non-word characters turned into spaces in one C pass,
-    then split, much faster than the regex (docs/benchmarks.md)."""
-    if text.isascii() or not BEYOND_TABLE.search(text):
-        return words_only(text).split()
-    return _WORD.findall(text)
-
-
-def _encoded_words(text: str) -> list[bytes]:
-    """``[w.encode() for w in words_of(text)]``: the text encoded once and split as bytes.
-
-    After ``words_only`` every separator is an ASCII space, and UTF-8 never puts an
-    ASCII byte inside a multi-byte character, so the pieces are the words' encodings.
-    """
-    if text.isascii() or not BEYOND_TABLE.search(text):
-        return words_only(text).encode().split()
-    return [word.encode() for word in _WORD.findall(text)]
-
-
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
 
@@ -62,7 +41,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     hashes with odd multipliers, vectorised, instead of hashing every joined string.
     A signature needs no more: a repeated shingle cannot change a minimum.
     """
-    words = _encoded_words(text.lower())
+    words = [word.encode() for word in _WORD.findall(text.lower())]
     if not words:
         return np.empty(0, dtype=np.uint64)
     h = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
@@ -70,11 +49,6 @@ def shingle_hashes(text: str) -> np.ndarray:
         h = np.concatenate([h, np.zeros(SHINGLE - len(h), dtype=np.uint64)])
     with np.errstate(over="ignore"):
         return h[:-2] * _MIX[0] ^ h[1:-1] * _MIX[1] ^ h[2:] * _MIX[2]
-
-
-def shingles(text: str) -> np.ndarray:
-    """The text's word 3-shingles as sorted unique 64-bit hashes (the set a signature estimates)."""
-    return np.unique(shingle_hashes(text))
 
 
 def signature(items: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """An event's status from the grammar of the clause that reports it (polarity and modality).
 
-Pure text analysis on the trained pipeline's parse (no database). Stage 7 asks
+Pure text analysis on the trained pipeline's parse (no database). Stage 8 asks
 ``status_from_parse`` first and falls back on the sentence's cue words
 (``event_rules.status_of``) where the parse says nothing.
 

@@ -1,5 +1,5 @@
 """Stage 5, new entities: propose the companies, people and products the database does
-not know, find the outlets and regulators the article names, and store every mention.
+not know, and find the outlets and regulators the article names.
 
 Reads ``ctx.body``, ``ctx.sentences``, ``ctx.hits`` (known names, stage 4) and
 ``ctx.doc`` (the trained pipeline's parse, stage 1b). What each name the
@@ -16,8 +16,8 @@ text analysis; read its docstring). This stage stores what it decides:
   with a company ("Jane Doe, the chief executive of Acme") becomes a proposed ``Role``.
 
 Adds to ``ctx.hits`` (their mentions), ``ctx.proposed``, ``ctx.roles``, ``ctx.cited``,
-``ctx.regulators``; stores all mentions of the article (known and
-new) in one bulk insert (``ctx.mentions``).
+``ctx.regulators``. The mentions, known and new, are stored by the next stage
+(``mentions.py``), once the article's list of names is complete.
 """
 
 from __future__ import annotations
@@ -30,18 +30,19 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from intel.choices import Method, ReviewStatus, SourceKind
-from intel.models import Article, Company, Mention, Person, Product, Role, Source
+from intel.models import Article, Company, Person, Product, Role, Source
 from intel.models.slugs import assign_unique_slugs, unique_slug
 from intel.text import whole_word_pattern
 
-from .bulk import copy_rows, create_instances, unrejected
-from .context import ArticleContext, CitedSource, Hit, IngestEnv, Proposal, StoredMention
+from .bulk import copy_rows
+from .context import ArticleContext, CitedSource, Hit, IngestEnv, Proposal
 from .names import NEWS_OUTLETS, Finding, KnownName, analyse, name_key
+from .rejected import unrejected
 from .roles import CompanyName, role_of
 
 NAME = "new entities"
 READS = ("body", "sentences", "hits", "doc", "article")
-ADDS = ("hits", "proposed", "roles", "cited", "regulators", "mentions")
+ADDS = ("hits", "proposed", "roles", "cited", "regulators")
 
 _CITE_BEFORE = re.compile(
     r"(?:interview with|interviewed by|told|according to|reported by|speaking to|spoke to|talking to|"
@@ -101,7 +102,6 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
         _propose_roles(ctx)
     _link_cited_sources(batch)
     _store_roles(batch, env)
-    _store_mentions(batch, env)
 
 
 @lru_cache(maxsize=4096)
@@ -224,7 +224,7 @@ def _find_or_propose(
     assign_unique_slugs(model, new)
     try:
         with transaction.atomic():
-            create_instances(new)
+            model.objects.bulk_create(new)
     except IntegrityError:
         # Another ingest proposed some of these names at the same moment (the unique
         # slug made our insert wait for its commit, then fail): take its records, and
@@ -317,43 +317,3 @@ def _store_roles(batch: list[ArticleContext], env: IngestEnv) -> None:
     Role.objects.bulk_create(fresh)
     for ctx in batch:
         ctx.roles = [r for r in ctx.roles if r.pk]
-
-
-MENTION_FIELDS = (
-    "article", "start", "end", "text", "method", "confidence", "review_status", "method_detail",
-    "company", "market", "person", "product",
-)  # fmt: skip
-_TARGET_SLOTS = {"company": 0, "market": 1, "person": 2, "product": 3}
-
-
-def _store_mentions(batch: list[ArticleContext], env: IngestEnv) -> None:
-    pending: list[tuple[ArticleContext, Hit]] = []
-    for ctx in batch:
-        seen = set()
-        for hit in ctx.hits:
-            key = (hit.start, hit.end, hit.kind, hit.target_id)
-            if key not in seen:
-                seen.add(key)
-                pending.append((ctx, hit))
-    pending = unrejected(
-        Mention,
-        pending,
-        lambda pair: Mention.fingerprint_for(
-            pair[0].article.content_hash,  # type: ignore[union-attr]
-            pair[1].start, pair[1].end, pair[1].kind, pair[1].target_id,
-        ),
-        env,
-    )  # fmt: skip
-    rows = []
-    for ctx, hit in pending:
-        targets: list[int | None] = [None, None, None, None]
-        targets[_TARGET_SLOTS[hit.kind]] = hit.target_id
-        rows.append(
-            (ctx.article.pk, hit.start, hit.end, hit.text[:300], hit.method, hit.confidence,  # type: ignore[union-attr]
-             ReviewStatus.PROPOSED.value, "", *targets)
-        )  # fmt: skip
-    ids = copy_rows(Mention, MENTION_FIELDS, rows)
-    for pk, (ctx, hit) in zip(ids, pending, strict=True):
-        ctx.mentions.append(
-            StoredMention(pk, hit.kind, hit.target_id, hit.text[:300], hit.start, hit.end, hit.method, hit.confidence)
-        )

@@ -3,7 +3,7 @@ anything is stored.
 
 Reads ``ctx.body`` and ``ctx.language`` (stage 1). Sets ``ctx.doc``, the parse
 (tokens, tags, dependencies, named entities) that the stages after it read: names
-(stage 5), events (stage 7) and quotes (stage 8).
+(stage 5) and events (stage 8).
 
 The model takes nearly all of an article's ingestion time (docs/benchmarks.md), so
 it runs before the pipeline's transaction opens: a transaction holds SQLite's one

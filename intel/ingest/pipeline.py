@@ -30,7 +30,20 @@ from django.db import DatabaseError, transaction
 
 from intel.models.base import acting_as
 
-from . import dedupe, events, known_entities, new_entities, nlp, normalise, parse, quotes, sentences, tags, times
+from . import (
+    dedupe,
+    events,
+    known_entities,
+    mentions,
+    new_entities,
+    nlp,
+    normalise,
+    parse,
+    quotes,
+    sentences,
+    tags,
+    times,
+)
 from .context import ArticleContext, IngestEnv, IngestInput
 from .dates import PublishedDate
 from .errors import IngestError
@@ -48,10 +61,11 @@ STORING: tuple[Stage, ...] = (
     dedupe,  # 2. the same article again creates nothing; near-duplicates are linked; not English: done
     sentences,  # 3. sentence spans (spaCy)
     known_entities,  # 4. known names and aliases (Aho-Corasick)
-    new_entities,  # 5. proposed companies, people, products; cited outlets; mentions stored
+    new_entities,  # 5. proposed companies, people, products; cited outlets and regulators
+    mentions,  # 5b. every name found, known or new, stored as a mention
     times,  # 6. "next year" → 2019
-    events,  # 7. typed events with participants, markets, status, time, evidence
-    quotes,  # 8. quotes with speakers and outlets
+    quotes,  # 7. quotes with speakers and outlets
+    events,  # 8. typed events with participants, markets, status, time; evidence: sentences and quotes
     tags,  # 9. thematic tags from rules
 )
 STAGES = BEFORE_STORING + STORING

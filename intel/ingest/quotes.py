@@ -1,19 +1,18 @@
-"""Stage 8, quotes: quoted speech, who said it, and the outlet it was said to.
+"""Stage 7, quotes: quoted speech, who said it, and the outlet it was said to.
 
-Reads ``ctx.body``, ``ctx.sentences``, ``ctx.hits`` (people), ``ctx.roles``,
-``ctx.cited`` (outlets found in stage 5), ``ctx.times`` and ``ctx.events``.
-For each quotation of three words or more:
+Reads ``ctx.body``, ``ctx.sentences``, ``ctx.hits`` (people and companies),
+``ctx.cited`` and ``ctx.regulators`` (outlets and public bodies found in stage 5).
+For each quotation of four words or more:
 
-* the speaker is the person named in the same sentence, or, for "He said" /
-  "She stated", the person named last before it;
+* the speaker is the person named nearest a speech verb around the quote, or, for
+  "He said" / "She stated", the person named last before it; else the organisation
+  that says it ("Acme said"), by name only;
 * the outlet is the one cited for an interview in that sentence or the two
-  before it ("… in an interview with Reuters. He stated, "…"");
-* when the speaker works for an event's main company and the quote's time
-  phrase overlaps the event's time (or the quote stands right after the event's
-  sentence), the quote becomes evidence for that event.
+  before it ("… in an interview with Reuters. He stated, "…"").
 
 Adds ``ctx.quotes`` (stored, proposed: ``StoredQuote`` records; ``IngestResult.quotes``
-makes the model instances when a caller asks) and their evidence rows.
+makes the model instances when a caller asks). Which quotes support an event is
+decided by the events stage, which stores every evidence row (``quote_evidence.py``).
 """
 
 from __future__ import annotations
@@ -21,14 +20,14 @@ from __future__ import annotations
 import re
 
 from intel.choices import Method, ReviewStatus
-from intel.models import Evidence, Quote, Role
+from intel.models import Quote
 
-from .bulk import copy_values, unrejected
+from .bulk import copy_values
 from .context import ArticleContext, Hit, IngestEnv, StoredQuote
-from .timex import resolve_range_overlap
+from .rejected import unrejected
 
 NAME = "quotes"
-READS = ("body", "sentences", "hits", "roles", "cited", "doc", "article", "events")
+READS = ("body", "sentences", "hits", "cited", "regulators", "article")
 ADDS = ("quotes",)
 QUOTE_FIELDS = (
     "article", "text", "start", "end", "speaker", "speaker_name", "reported_via", "review_status", "method",
@@ -91,7 +90,6 @@ def run(batch: list[ArticleContext], env: IngestEnv) -> None:
     for pk, (ctx, quote) in zip(copy_values(Quote, QUOTE_FIELDS, rows), quotes, strict=True):
         quote.pk = pk
         ctx.quotes.append(quote)
-    _quotes_as_evidence(batch)
 
 
 def _speaker(ctx: ArticleContext, spans: list[tuple[int, int]], quote_start: int) -> tuple[Hit | None, str]:
@@ -114,56 +112,3 @@ def _speaker(ctx: ArticleContext, spans: list[tuple[int, int]], quote_start: int
         ((min(min(abs(end - v), abs(start - v)) for v in verbs), name) for start, end, name in named), default=None
     )
     return None, (nearest[1] if nearest is not None and nearest[0] <= 25 else "")
-
-
-def _employers(batch: list[ArticleContext]) -> dict[int, set[int]]:
-    """The companies each quoted speaker works for: roles found here and stored ones (one query)."""
-    speakers = {q.speaker_id for ctx in batch for q in ctx.quotes if q.speaker_id}
-    employers: dict[int, set[int]] = {}
-    for ctx in batch:
-        for role in ctx.roles:
-            employers.setdefault(role.person_id, set()).add(role.company_id)
-    if speakers:
-        for person_id, company_id in (
-            Role.objects.filter(person_id__in=speakers)
-            .exclude(review_status=ReviewStatus.REJECTED)
-            .order_by()
-            .values_list("person_id", "company_id")
-        ):
-            employers.setdefault(person_id, set()).add(company_id)
-    return employers
-
-
-def _quotes_as_evidence(batch: list[ArticleContext]) -> None:
-    evidence = []
-    employers = _employers(batch)
-    for ctx in batch:
-        if not ctx.events or not any(q.speaker_id for q in ctx.quotes):
-            continue
-        for quote in ctx.quotes:
-            companies = employers.get(quote.speaker_id or 0, set())
-            if not companies:
-                continue
-            times = [t for t in ctx.times if quote.start <= t.start < quote.end and t.date_start]
-            quote_sentence = ctx.sentence_at(quote.start)
-            for outcome in {o.event_id: o for o in ctx.events}.values():
-                if outcome.main_company not in companies:
-                    continue
-                near = 0 <= quote_sentence - ctx.sentence_at(outcome.evidence_start) <= 2
-                # A dated quote supports only a dated event whose time it overlaps.
-                event_time = (outcome.time_start, outcome.time_end)
-                overlap = outcome.time_start is not None and any(
-                    resolve_range_overlap((t.date_start, t.date_end), event_time) for t in times
-                )
-                if overlap or (near and not times):
-                    evidence.append(
-                        Evidence(
-                            event_id=outcome.event_id,
-                            article=ctx.article,
-                            start=quote.start,
-                            end=quote.end,
-                            text=quote.text,
-                            quote_id=quote.pk,
-                        )
-                    )
-    Evidence.objects.bulk_create(evidence, ignore_conflicts=True)

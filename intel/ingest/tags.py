@@ -17,8 +17,9 @@ from intel.matching import RuleTimedOut, find_matches, rule_regex_timeout
 from intel.models import Article, ArticleTag, TagRule
 from intel.models.rules import record_rule_timeouts
 
-from .bulk import copy_values, unrejected
+from .bulk import copy_values
 from .context import ArticleContext, IngestEnv, StoredTag
+from .rejected import unrejected
 
 NAME = "tags"
 READS = ("body", "article")

@@ -5,6 +5,7 @@ from .articles import Article, ArticleBands, Mention, content_hash_of
 from .base import RejectedProposal, Reviewable
 from .companies import Company, CompanyAlias, Person, PersonAlias, Product, ProductAlias, Role
 from .events import Event, EventParticipant, Evidence, Quote
+from .leases import Claim, Leased
 from .markets import Market, MarketAlias
 from .merges import CompanyMerge
 from .monitoring import Feed, FeedEntry, Heartbeat
@@ -21,6 +22,7 @@ __all__ = [
     "Article",
     "ArticleBands",
     "ArticleTag",
+    "Claim",
     "Company",
     "CompanyAlias",
     "CompanyMerge",
@@ -34,6 +36,7 @@ __all__ = [
     "Heartbeat",
     "IngestJob",
     "JobStatus",
+    "Leased",
     "Market",
     "MarketAlias",
     "MatchAlgorithm",

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .leases import Leased
+
 TOKEN_PREFIX = "rs_"  # noqa: S105 - a label in front of every key, not a secret
 
 
@@ -73,14 +75,15 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class IngestJob(models.Model):
+class IngestJob(Leased):
     """An ingest request queued for a worker (a URL to fetch, or an upload too big to wait for).
 
-    The job row is the source of truth, not the broker message: a worker marks it
-    running with a lease; a job still queued, or running past its lease, is queued
-    again by ``requeue_stale_ingest_jobs`` (a broker restarted without persistence
-    loses its messages). ``attempts`` counts deliveries, so a job that kills its
-    worker every time stops after ``MAX_ATTEMPTS`` instead of looping forever.
+    The job row is the source of truth, not the broker message: a worker claims it
+    (:class:`~intel.models.leases.Leased`) and marks it running; a job still queued, or
+    running past its lease, is queued again by ``requeue_stale_ingest_jobs`` (a broker
+    restarted without persistence loses its messages). ``attempts`` counts deliveries,
+    so a job that kills its worker every time stops after ``MAX_ATTEMPTS`` instead of
+    looping forever.
     """
 
     MAX_ATTEMPTS = 5
@@ -96,7 +99,6 @@ class IngestJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When a task for it was last sent.")
     started_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     article = models.ForeignKey("intel.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

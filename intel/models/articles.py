@@ -23,6 +23,7 @@ from .base import (
     review_indexes,
     span_constraints,
 )
+from .constraints import unique_when_set
 
 
 def content_hash_of(text: str) -> str:
@@ -92,12 +93,7 @@ class Article(models.Model):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["url"],
-                condition=~Q(url=""),
-                name="intel_article_unique_url",
-                violation_error_message="An article with this URL is already stored.",
-            ),
+            unique_when_set("url", message="An article with this URL is already stored."),
             models.UniqueConstraint(
                 fields=["content_hash"],
                 name="intel_article_unique_content_hash",

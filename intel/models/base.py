@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from intel.choices import Method, ReviewStatus
+from intel.sql_arrays import bigint_array
 
 M = TypeVar("M", bound=models.Model)
 
@@ -63,34 +65,51 @@ def _current_user_id() -> int | None:
 
 
 def record_bulk_history(
-    model: type[models.Model], pks: Sequence[Any], *, history_type: str, reason: str, using: str
+    model: type[models.Model],
+    pks: Sequence[Any],
+    *,
+    history_type: str,
+    reason: str,
+    using: str | None = None,
+    by: Any = None,
 ) -> None:
     """Write one history row per primary key, copied from the live rows by the database.
 
     ``INSERT … SELECT`` copies the rows without loading a model instance per row in
-    Python: bulk history costs one statement per chunk (see bench/history.py).
+    Python (see bench/history.py): on PostgreSQL in one statement, the keys bound as
+    one array; elsewhere one statement per chunk of keys. The author is ``by`` where
+    given (a merge run from a command has no request), else the request's user.
     """
     if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    connection = connections[using]
-    statement = history_copy_statement(model, connection)
+    connection = connections[using or model._base_manager.db]
+    statement = history_copy_statement(model, connection.alias)
     if statement is None:
         return
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    user_id = _current_user_id()
+    user = by if by is not None and getattr(by, "is_authenticated", False) and by.pk is not None else None
+    head = [now, history_type, reason, user.pk if user is not None else _current_user_id()]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One parameter whatever the number of keys, so one plan for every batch.
+            cursor.execute(f"{statement} = ANY(%s::bigint[])", [*head, bigint_array(pks)])
+            return
         for start in range(0, len(pks), _CHUNK):
             chunk = list(pks[start : start + _CHUNK])
-            cursor.execute(
-                f"{statement} IN ({', '.join(['%s'] * len(chunk))})", [now, history_type, reason, user_id, *chunk]
-            )
+            cursor.execute(f"{statement} IN ({', '.join(['%s'] * len(chunk))})", [*head, *chunk])
 
 
-def history_copy_statement(model: type[models.Model], connection: Any) -> str | None:
+@functools.cache
+def history_copy_statement(model: type[models.Model], alias: str) -> str | None:
     """``INSERT … SELECT`` copying live rows of ``model`` into its history table, up to
     ``WHERE <primary key>``: the caller adds the condition on the key (``IN (…)``,
     ``= ANY(…)``) and its parameters after the first four, the history date, type,
-    change reason and user. None for a model without history."""
+    change reason and user. None for a model without history.
+
+    Made once per model and database: reading ``model.history`` builds a new manager
+    class each time (simple-history's descriptor).
+    """
+    connection = connections[alias]
     history_manager = getattr(model, "history", None)
     if history_manager is None:
         return None
@@ -126,9 +145,8 @@ class History(HistoricalRecords):
     and the transaction that wrote each row (``history_txid``, for the changes feed).
 
     History is read by record (``obj.history``: the ``id`` column), by the changes
-    feed (``history_id``, ``history_date``) and by user; simple_history indexes
-    those, and here the user only where set (most rows are the ingest's, made by
-    no one). It also copies every foreign key's and indexed field's index into the
+    feed (``history_txid``, ``history_id``) and by user; simple_history indexes
+    those. It also copies every foreign key's and indexed field's index into the
     history table, yet nothing filters history by them, and each costs an entry
     per history row: eleven on the ingest path's history rows of an article, PostgreSQL
     CPU spent for nothing (bench/ingest.py; docs/benchmarks.md).
@@ -148,28 +166,15 @@ class History(HistoricalRecords):
         extra["history_txid"] = models.BigIntegerField(null=True, editable=False, db_default=CurrentTransactionId())
         return extra
 
-    def _get_history_user_fields(self) -> dict[str, Any]:
-        # Most history rows are the ingest's and the monitor's, made by no one: the
-        # user is indexed where set (get_meta_options), an entry less per such row.
-        fields: dict[str, Any] = super()._get_history_user_fields()
-        if isinstance(user := fields.get("history_user"), models.ForeignKey):
-            user.db_index = False
-        return fields
-
     def get_meta_options(self, model: type[models.Model]) -> dict[str, Any]:
         meta: dict[str, Any] = super().get_meta_options(model)
-        by_user = models.Index(
-            fields=["history_user"],
-            condition=Q(history_user__isnull=False),
-            name=f"hist_{model._meta.model_name[:17]}_user",
-        )
         # The changes feed reads each table in (transaction, id) order from a cursor.
         by_transaction = models.Index(
             fields=["history_txid", "history_id"],
             condition=Q(history_txid__isnull=False),
             name=f"hist_{model._meta.model_name[:17]}_txid",
         )
-        meta["indexes"] = (*meta.get("indexes", ()), by_user, by_transaction)
+        meta["indexes"] = (*meta.get("indexes", ()), by_transaction)
         return meta
 
 
@@ -316,6 +321,18 @@ def alias_unique_constraint(owner: str) -> models.UniqueConstraint:
         name=f"%(app_label)s_%(class)s_unique_text_per_{owner}",
         violation_error_message="This record already has that alias.",
     )
+
+
+def alias_meta(owner: str) -> type:
+    """The ``Meta`` of an ``Alias`` whose foreign key to its record is ``owner``
+    ("company" for ``CompanyAlias``): named after the owner, one text per owner record."""
+
+    class Meta(Alias.Meta):
+        verbose_name = f"{owner} alias"
+        verbose_name_plural = f"{owner} aliases"
+        constraints = [alias_unique_constraint(owner)]
+
+    return Meta
 
 
 class RejectedProposal(models.Model):

@@ -2,35 +2,62 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
 from django.db.models.functions import Lower
 
-from intel.choices import MarketKind, PriceTier, ProductCategory
+from intel.choices import MarketKind
 
-from .base import (
-    Alias,
-    History,
-    Reviewable,
-    TrackedManager,
-    alias_unique_constraint,
-    review_constraints,
-    review_indexes,
-)
-from .slugs import SluggedModel
+from .base import Alias, History, Reviewable, TrackedManager, alias_meta, review_constraints, review_indexes
+from .constraints import ends_after_start, not_itself, unique_when_set
+from .markets import category_and_price_tier
+from .slugs import SluggedModel, unique_slug_constraint
 
 
 def _normalised_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-class Company(SluggedModel, Reviewable):
+def _wikidata_id() -> models.CharField:
+    """A Wikidata id (Q42), blank while not known: the same field on companies and people."""
+    return models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q42.")],
+        verbose_name="Wikidata id",
+    )
+
+
+class NamedReviewable(SluggedModel, Reviewable):
+    """A named record ingestion may propose when an article names it: a company, person or product.
+
+    Ingestion looks names up ignoring case, many at a time (the ``Lower("name")``
+    index), and two proposals of one kind are the same thing when their names are
+    the same ignoring case and spacing (``fingerprint_parts``).
+    """
+
+    # What the fingerprint calls the kind ("company"): stored in rejections, so never renamed.
+    fingerprint_kind: ClassVar[str]
+
+    class Meta(SluggedModel.Meta):
+        abstract = True
+        indexes = [models.Index(Lower("name"), name="%(app_label)s_%(class)s_lower_name"), *review_indexes()]
+        constraints = [*review_constraints(), unique_slug_constraint()]
+
+    def fingerprint_parts(self) -> tuple[object, ...]:
+        return (self.fingerprint_kind, _normalised_name(self.name))
+
+
+class Company(NamedReviewable):
     """A company the analysts track or that the news mentions.
 
     ``watched`` companies are what monitoring looks for. A company found in an
     article but not yet known is created *proposed* and waits for review.
     """
+
+    fingerprint_kind = "company"
 
     headquarters = models.ForeignKey(
         "intel.Market",
@@ -45,12 +72,7 @@ class Company(SluggedModel, Reviewable):
     description = models.TextField(blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
     ticker = models.CharField(max_length=32, blank=True, help_text='Exchange and symbol, e.g. "HKEX:1810".')
-    wikidata_id = models.CharField(
-        max_length=20,
-        blank=True,
-        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q42.")],
-        verbose_name="Wikidata id",
-    )
+    wikidata_id = _wikidata_id()
     watched = models.BooleanField(default=False, db_index=True, help_text="Monitoring looks for news about it.")
     tags = models.ManyToManyField("intel.Tag", blank=True, related_name="companies")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,36 +81,14 @@ class Company(SluggedModel, Reviewable):
     objects = TrackedManager()
     history = History(excluded_fields=["updated_at"])
 
-    class Meta:
+    class Meta(NamedReviewable.Meta):
         verbose_name_plural = "companies"
-        ordering = ["name"]
-        # Ingestion looks names up ignoring case, many at a time.
-        indexes = [models.Index(Lower("name"), name="intel_company_lower_name"), *review_indexes()]
         constraints = [
             *review_constraints(),
-            models.UniqueConstraint(
-                fields=["slug"],
-                name="intel_company_unique_slug",
-                violation_error_message="Another company already has this slug.",
-            ),
-            models.UniqueConstraint(
-                fields=["wikidata_id"],
-                condition=~Q(wikidata_id=""),
-                name="intel_company_unique_wikidata_id",
-                violation_error_message="Another company already has this Wikidata id.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(parent=models.F("pk")),
-                name="intel_company_not_own_parent",
-                violation_error_message="A company cannot be its own parent.",
-            ),
+            unique_slug_constraint("Another company already has this slug."),
+            unique_when_set("wikidata_id", message="Another company already has this Wikidata id."),
+            not_itself("parent", "pk", suffix="not_own_parent", message="A company cannot be its own parent."),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def fingerprint_parts(self) -> tuple[object, ...]:
-        return ("company", _normalised_name(self.name))
 
 
 class CompanyAlias(Alias):
@@ -98,41 +98,23 @@ class CompanyAlias(Alias):
 
     history = History()
 
-    class Meta(Alias.Meta):
-        verbose_name = "company alias"
-        verbose_name_plural = "company aliases"
-        constraints = [alias_unique_constraint("company")]
+    Meta = alias_meta("company")
 
 
-class Person(SluggedModel, Reviewable):
+class Person(NamedReviewable):
     """A person the news quotes or names: executives, officials, analysts."""
 
+    fingerprint_kind = "person"
+
     description = models.TextField(blank=True)
-    wikidata_id = models.CharField(
-        max_length=20,
-        blank=True,
-        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q42.")],
-        verbose_name="Wikidata id",
-    )
+    wikidata_id = _wikidata_id()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TrackedManager()
     history = History()
 
-    class Meta:
+    class Meta(NamedReviewable.Meta):
         verbose_name_plural = "people"
-        ordering = ["name"]
-        indexes = [models.Index(Lower("name"), name="intel_person_lower_name"), *review_indexes()]
-        constraints = [
-            *review_constraints(),
-            models.UniqueConstraint(fields=["slug"], name="intel_person_unique_slug"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def fingerprint_parts(self) -> tuple[object, ...]:
-        return ("person", _normalised_name(self.name))
 
 
 class PersonAlias(Alias):
@@ -140,10 +122,7 @@ class PersonAlias(Alias):
 
     history = History()
 
-    class Meta(Alias.Meta):
-        verbose_name = "person alias"
-        verbose_name_plural = "person aliases"
-        constraints = [alias_unique_constraint("person")]
+    Meta = alias_meta("person")
 
 
 class Role(Reviewable):
@@ -163,13 +142,7 @@ class Role(Reviewable):
         indexes = review_indexes()
         constraints = [
             *review_constraints(),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=models.F("start_date")),
-                name="intel_role_ends_after_start",
-                violation_error_message="A role cannot end before it starts.",
-            ),
+            ends_after_start("start_date", "end_date", message="A role cannot end before it starts."),
         ]
 
     def __str__(self) -> str:
@@ -179,30 +152,24 @@ class Role(Reviewable):
         return ("role", self.person_id, self.company_id, _normalised_name(self.title))
 
 
-class Product(SluggedModel, Reviewable):
+class Product(NamedReviewable):
     """A product or product line and its maker: iPhone (Apple), Pixel (Google), Galaxy S (Samsung)."""
 
+    fingerprint_kind = "product"
+
     maker = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
-    category = models.CharField(max_length=32, choices=ProductCategory.choices, blank=True)
-    price_tier = models.CharField(max_length=16, choices=PriceTier.choices, blank=True)
+    category, price_tier = category_and_price_tier()
     description = models.TextField(blank=True)
 
     objects = TrackedManager()
     history = History()
 
-    class Meta:
-        ordering = ["name"]
-        indexes = [models.Index(Lower("name"), name="intel_product_lower_name"), *review_indexes()]
-        constraints = [
-            *review_constraints(),
-            models.UniqueConstraint(fields=["slug"], name="intel_product_unique_slug"),
-        ]
-
     def __str__(self) -> str:
         return f"{self.name} ({self.maker})" if self.maker_id else self.name
 
     def fingerprint_parts(self) -> tuple[object, ...]:
-        return ("product", _normalised_name(self.name), self.maker_id)
+        # Two makers' products of one name are two products.
+        return (*super().fingerprint_parts(), self.maker_id)
 
 
 class ProductAlias(Alias):
@@ -210,7 +177,4 @@ class ProductAlias(Alias):
 
     history = History()
 
-    class Meta(Alias.Meta):
-        verbose_name = "product alias"
-        verbose_name_plural = "product aliases"
-        constraints = [alias_unique_constraint("product")]
+    Meta = alias_meta("product")

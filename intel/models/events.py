@@ -28,6 +28,7 @@ from .base import (
     review_indexes,
     span_constraints,
 )
+from .constraints import ends_after_start
 
 # How much one independent source of each Admiralty grade adds to credibility.
 RELIABILITY_WEIGHT = {
@@ -80,12 +81,11 @@ class Event(Reviewable):
         indexes = [models.Index(fields=["type"], name="intel_event_type"), *review_indexes()]
         constraints = [
             *review_constraints(),
-            models.CheckConstraint(
-                condition=Q(time_end__isnull=True)
-                | Q(time_start__isnull=True)
-                | Q(time_end__gte=models.F("time_start")),
-                name="intel_event_time_ends_after_start",
-                violation_error_message="An event's time range cannot end before it starts.",
+            ends_after_start(
+                "time_start",
+                "time_end",
+                suffix="time_ends_after_start",
+                message="An event's time range cannot end before it starts.",
             ),
         ]
 

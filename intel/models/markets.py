@@ -7,8 +7,19 @@ from django.db.models import Q
 
 from intel.choices import MarketKind, PriceTier, ProductCategory
 
-from .base import Alias, History, TrackedManager, alias_unique_constraint
-from .slugs import SluggedModel
+from .base import Alias, History, TrackedManager, alias_meta
+from .constraints import unique_when_set
+from .slugs import SluggedModel, unique_slug_constraint
+
+
+def category_and_price_tier() -> tuple[models.CharField, models.CharField]:
+    """A product category and a price tier, both optional: what a product is, and what a
+    market segment narrows its base market to ("budget smartphones in India"). One
+    definition, so that a segment and the products in it always take the same values."""
+    return (
+        models.CharField(max_length=32, choices=ProductCategory.choices, blank=True),
+        models.CharField(max_length=16, choices=PriceTier.choices, blank=True),
+    )
 
 
 class Market(SluggedModel):
@@ -39,23 +50,16 @@ class Market(SluggedModel):
         related_name="segments",
         help_text="For a segment: the country or region it narrows.",
     )
-    category = models.CharField(max_length=32, choices=ProductCategory.choices, blank=True)
-    price_tier = models.CharField(max_length=16, choices=PriceTier.choices, blank=True)
+    category, price_tier = category_and_price_tier()
     description = models.TextField(blank=True)
 
     objects = TrackedManager()
     history = History()
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(SluggedModel.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="intel_market_unique_slug"),
-            models.UniqueConstraint(
-                fields=["iso_code"],
-                condition=~Q(iso_code=""),
-                name="intel_market_unique_iso_code",
-                violation_error_message="Another market already has this ISO code.",
-            ),
+            unique_slug_constraint(),
+            unique_when_set("iso_code", message="Another market already has this ISO code."),
             models.UniqueConstraint(
                 fields=["base", "category", "price_tier"],
                 condition=Q(kind=MarketKind.SEGMENT),
@@ -73,9 +77,6 @@ class Market(SluggedModel):
                 violation_error_message="Only a segment has a base market, category or price tier.",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def all_countries(self) -> set[int]:
         """Primary keys of the countries in this market, following nested regions."""
@@ -113,7 +114,4 @@ class MarketAlias(Alias):
 
     history = History()
 
-    class Meta(Alias.Meta):
-        verbose_name = "market alias"
-        verbose_name_plural = "market aliases"
-        constraints = [alias_unique_constraint("market")]
+    Meta = alias_meta("market")

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .constraints import not_itself
+
 
 class CompanyMerge(models.Model):
     """“Mi” (#12) merged into “Xiaomi” (#5) by an analyst: everything needed to take it back.
@@ -81,10 +83,8 @@ class CompanyMerge(models.Model):
                 name="intel_companymerge_dropped_once",
                 violation_error_message="This company was already merged into another.",
             ),
-            models.CheckConstraint(
-                condition=~Q(kept=models.F("dropped_pk")),
-                name="intel_companymerge_not_into_itself",
-                violation_error_message="A company cannot be merged into itself.",
+            not_itself(
+                "kept", "dropped_pk", suffix="not_into_itself", message="A company cannot be merged into itself."
             ),
         ]
 

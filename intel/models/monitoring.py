@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from intel.choices import EntryStatus, FeedKind, FeedStatus
+
+from .leases import Leased
 
 
 class Heartbeat(models.Model):
@@ -42,34 +46,36 @@ DEFAULT_MIN_INTERVAL = 5 * 60
 DEFAULT_MAX_INTERVAL = 24 * 60 * 60
 
 
-class Feed(models.Model):
+def _optional_link(
+    to: str, related_name: str, help_text: str, on_delete: Callable[..., None] = models.SET_NULL
+) -> models.ForeignKey:
+    """A foreign key a feed may go without (a query feed has no one publisher; an outlet's feed no watchlist)."""
+    return models.ForeignKey(
+        to, null=True, blank=True, on_delete=on_delete, related_name=related_name, help_text=help_text
+    )
+
+
+class Feed(Leased):
     """A news feed the monitor polls: RSS, Atom, JSON Feed, or a query made from a watchlist.
 
     Scheduling works like Miniflux and Healthchecks: ``next_check_at`` says when the
-    feed is due; the dispatcher claims due feeds (``claim_token``, ``claimed_until``)
-    and queues one poll per feed. A claim that is not finished by ``claimed_until``
-    (the task was lost, the worker died) leaves the feed due again, because claiming
-    also moves ``next_check_at`` to the end of the lease.
+    feed is due; the dispatcher leases due feeds (:class:`~intel.models.leases.Leased`)
+    and queues their polls. A check that is not finished by ``lease_until`` (the task
+    was lost, the worker died) leaves the feed due again, because claiming also moves
+    ``next_check_at`` to the end of the lease.
     """
 
     name = models.CharField(max_length=200)
     url = models.URLField(max_length=2000, verbose_name="URL")
     kind = models.CharField(max_length=16, choices=FeedKind.choices, default=FeedKind.FEED)
-    watchlist = models.ForeignKey(
+    watchlist = _optional_link(
         "intel.Watchlist",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="query_feeds",
-        help_text="The watchlist a query feed was made from (Google News, GDELT).",
+        "query_feeds",
+        "The watchlist a query feed was made from (Google News, GDELT).",
+        models.CASCADE,
     )
-    source = models.ForeignKey(
-        "intel.Source",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="feeds",
-        help_text="The publisher of every item, if the feed is one outlet's. Otherwise each item's own.",
+    source = _optional_link(
+        "intel.Source", "feeds", "The publisher of every item, if the feed is one outlet's. Otherwise each item's own."
     )
     fetch_full_text = models.BooleanField(
         default=False,
@@ -86,8 +92,6 @@ class Feed(models.Model):
         default=DEFAULT_MAX_INTERVAL, help_text="Never check less often (while it works)."
     )
     next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
-    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     claim_deliveries = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="How many times the current claim's poll task started (stops loops)."
     )
@@ -98,9 +102,7 @@ class Feed(models.Model):
 
     # Health, shown in the admin
     last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_status = models.CharField(
-        max_length=16, choices=FeedStatus.choices, default=FeedStatus.NEVER, editable=False
-    )
+    last_status = models.CharField(max_length=16, choices=FeedStatus.choices, default=FeedStatus.NEVER, editable=False)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
     error_count = models.PositiveIntegerField(default=0, editable=False, help_text="Failed checks in a row.")
@@ -124,12 +126,12 @@ class Feed(models.Model):
         return self.name
 
 
-class FeedEntry(models.Model):
+class FeedEntry(Leased):
     """One item seen in a feed, and what became of it: an ingest job until it is ingested.
 
     ``(feed, guid_hash)`` is unique, so an item seen again is never a second job. A
-    pending entry carries a lease: the poll or ingest task that holds it must finish
-    by ``lease_until``, or the dispatcher queues the job again. ``attempts`` counts the
+    pending entry is leased to the ingest task that claimed it, which must finish by
+    ``lease_until``, or the dispatcher queues the job again. ``attempts`` counts the
     runs that started, so an item that kills its worker every time is given up.
     """
 
@@ -142,15 +144,11 @@ class FeedEntry(models.Model):
     body_text = models.TextField(blank=True, help_text="The item's fullest content as plain text, for ingestion.")
     source_name = models.CharField(max_length=200, blank=True, help_text="The publisher the item names.")
     published_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(
-        max_length=16, choices=EntryStatus.choices, default=EntryStatus.PENDING, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=EntryStatus.choices, default=EntryStatus.PENDING, db_index=True)
     article = models.ForeignKey(
         "intel.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_entries"
     )
     attempts = models.PositiveSmallIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
-    lease_token = models.UUIDField(null=True, blank=True, editable=False)
     error = models.TextField(blank=True)
     found_at = models.DateTimeField(default=timezone.now)
     ingested_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from intel.choices import RelationshipKind
 
 from .base import History, Reviewable, Span, TrackedManager, review_constraints, review_indexes, span_constraints
+from .constraints import ends_after_start, not_itself
 
 
 class Relationship(Reviewable):
@@ -32,18 +33,13 @@ class Relationship(Reviewable):
         indexes = review_indexes()
         constraints = [
             *review_constraints(),
-            models.CheckConstraint(
-                condition=~Q(subject=models.F("object")),
-                name="intel_relationship_not_with_itself",
-                violation_error_message="A company cannot have a relationship with itself.",
+            not_itself(
+                "subject",
+                "object",
+                suffix="not_with_itself",
+                message="A company cannot have a relationship with itself.",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=models.F("valid_from")),
-                name="intel_relationship_ends_after_start",
-                violation_error_message="A relationship cannot end before it starts.",
-            ),
+            ends_after_start("valid_from", "valid_to", message="A relationship cannot end before it starts."),
             models.UniqueConstraint(
                 fields=["subject", "object", "kind"],
                 condition=Q(valid_to__isnull=True),

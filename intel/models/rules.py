@@ -155,7 +155,7 @@ def record_rule_timeouts(timeouts: Iterable[tuple[MatchingRule, Article]]) -> No
         by_rule.setdefault((rule._meta.label, rule.pk), (rule, []))[1].append(article)
     now = timezone.now()
     # The rows stay locked until the ingest's transaction ends. Taken in one order
-    # (stage 7's event rules before stage 9's tag rules, each by key), two workers that
+    # (stage 8's event rules before stage 9's tag rules, each by key), two workers that
     # time out on the same rules wait for each other but never deadlock. The base
     # manager's plain update writes no history row (``TrackedManager``'s would).
     for _, (rule, articles) in sorted(by_rule.items(), key=lambda item: item[0]):

@@ -22,16 +22,29 @@ def unique_slug(model: type[models.Model], name: str, *, exclude_pk: Any = None,
 
 
 class SluggedModel(models.Model):
+    """A named record (company, person, product, market, source): shown as its name and listed in its order."""
+
     name = models.CharField(max_length=200, db_index=True)
     slug = models.SlugField(max_length=120, blank=True, help_text="Left blank, it is made from the name.")
 
     class Meta:
         abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+
+
+def unique_slug_constraint(message: str | None = None) -> models.UniqueConstraint:
+    """The constraint every concrete ``SluggedModel`` lists in its ``Meta``: one row per slug."""
+    return models.UniqueConstraint(
+        fields=["slug"], name="%(app_label)s_%(class)s_unique_slug", violation_error_message=message
+    )
 
 
 def assign_unique_slugs(model: type[models.Model], objs: list[Any]) -> None:

@@ -11,7 +11,8 @@ from django.db.models import Q
 from intel.choices import Reliability, SourceKind
 
 from .base import History, TrackedManager
-from .slugs import SluggedModel
+from .constraints import unique_when_set
+from .slugs import SluggedModel, unique_slug_constraint
 
 
 class Source(SluggedModel):
@@ -31,20 +32,11 @@ class Source(SluggedModel):
     objects = TrackedManager()
     history = History()
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(SluggedModel.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="intel_source_unique_slug"),
-            models.UniqueConstraint(
-                fields=["domain"],
-                condition=~Q(domain=""),
-                name="intel_source_unique_domain",
-                violation_error_message="Another source already has this domain.",
-            ),
+            unique_slug_constraint(),
+            unique_when_set("domain", message="Another source already has this domain."),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @classmethod
     def find_or_create(cls, name: str, *, kind: str = SourceKind.NEWS_SITE) -> Source:

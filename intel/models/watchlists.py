@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from intel.choices import AlertChannel, AlertKind, DeliveryMode, DeliveryStatus, EventType
 
+from .leases import Leased
+
 
 class Watchlist(models.Model):
     """What one person watches, and how they want to hear about it.
@@ -70,7 +72,7 @@ class Watchlist(models.Model):
 
     def clean(self) -> None:
         if not isinstance(self.event_types, list) or not all(isinstance(v, str) for v in self.event_types):
-            raise ValidationError({"event_types": "A list of event types, such as [\"market_entry\"]."})
+            raise ValidationError({"event_types": 'A list of event types, such as ["market_entry"].'})
         unknown = sorted(set(self.event_types) - set(EventType.values))
         if unknown:
             raise ValidationError({"event_types": f"Unknown event type(s): {', '.join(unknown)}."})
@@ -139,12 +141,14 @@ class Alert(models.Model):
         return f"{self.watchlist}: {self.headline}"
 
 
-class AlertDelivery(models.Model):
+class AlertDelivery(Leased):
     """Sending one alert on one channel (e-mail or webhook), retried with backoff and logged.
 
-    A pending delivery is due at ``next_attempt_at``; the dispatcher claims it by
-    moving that time to the end of a lease, so a lost task is retried too. Digest
-    deliveries have no ``next_attempt_at``: the daily digest sends them together.
+    A pending delivery is due at ``next_attempt_at``. The task sending it holds a lease
+    (:class:`~intel.models.leases.Leased`; an immediate delivery is leased from the
+    start); the dispatcher claims due deliveries no one holds, so a delivery whose task
+    was lost is sent again when its lease runs out. Digest deliveries have no
+    ``next_attempt_at``: the daily digest sends them together.
     """
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")

@@ -21,6 +21,7 @@ sources".
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,9 +32,8 @@ from django.db import IntegrityError, transaction
 from intel.choices import AlertKind, DeliveryMode, EventType
 from intel.ingest.result import IngestResult
 from intel.models import Alert, AlertDelivery, Article, Event, EventParticipant, Watchlist
+from intel.models.leases import lease_length
 from intel.text import whole_word_pattern
-
-from .dispatch import lease
 
 HEADLINE, LEAD, PASSING, PASSING_MAX, PASSING_STEP = 1.0, 0.8, 0.3, 0.5, 0.1
 KEYWORD_HEADLINE, KEYWORD_LEAD, KEYWORD_BODY = 0.9, 0.7, 0.3
@@ -60,8 +60,10 @@ class Watch:
 
 def load_watches() -> list[Watch]:
     """Every active watchlist with its names, aliases and keywords compiled (a few queries)."""
-    watchlists = Watchlist.objects.filter(active=True).select_related("owner").prefetch_related(
-        "companies__aliases", "markets__aliases", "people__aliases"
+    watchlists = (
+        Watchlist.objects.filter(active=True)
+        .select_related("owner")
+        .prefetch_related("companies__aliases", "markets__aliases", "people__aliases")
     )
     watches = []
     for watchlist in watchlists:
@@ -281,11 +283,11 @@ def _concerns(watch: Watch, event: Event, companies: set[int], markets: set[int]
 
 def _deliveries_for(alert: Alert, watchlist: Watchlist, *, now: datetime) -> list[int]:
     digest = watchlist.delivery == DeliveryMode.DIGEST
+    # An immediate delivery is due now and leased from the start: the task queued after
+    # commit sends it; if that task is lost, the dispatcher sends it when the lease ends.
+    immediate = {"next_attempt_at": now, "lease_token": uuid.uuid4(), "lease_until": now + lease_length()}
     rows: list[dict[str, Any]] = [
-        # An immediate delivery is leased from the start: the task queued after commit
-        # sends it; if that task is lost, the dispatcher sends it when the lease ends.
-        {"channel": channel, "digest": digest, "next_attempt_at": None if digest else now + lease()}
-        for channel in watchlist.channels()
+        {"channel": channel, "digest": digest, **({} if digest else immediate)} for channel in watchlist.channels()
     ]
     created = AlertDelivery.objects.bulk_create([AlertDelivery(alert=alert, **row) for row in rows])
     return [] if digest else [d.pk for d in created]

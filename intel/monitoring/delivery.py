@@ -2,16 +2,20 @@
 
 A delivery is claimed with a compare-and-set on its ``attempts`` count (no lock is
 held while the mail server or the webhook answers), so two runs of the same task
-never both send it. Every attempt adds a line to the delivery's log; a failure is
-retried with exponential backoff until ``RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS``, then
-marked failed. Webhooks go through the safe fetcher like everything else: a webhook
-URL pointing into our own network is refused.
+never both send it. The run that wins takes the delivery's lease
+(``intel/models/leases.py``) while it sends: if its worker dies, the dispatcher sends
+the delivery again when the lease runs out. Every attempt adds a line to the
+delivery's log and ends the lease; a failure is retried at ``next_attempt_at``, with
+exponential backoff, until ``RIVALSCOPE_MONITOR_DELIVERY_ATTEMPTS``, then marked failed.
+Webhooks go through the safe fetcher like everything else: a webhook URL pointing
+into our own network is refused.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,8 +26,8 @@ from django.utils import timezone
 from intel.choices import AlertChannel, DeliveryStatus
 from intel.fetch import FetchError, fetch_url
 from intel.models import Alert, AlertDelivery, Watchlist
+from intel.models.leases import NO_LEASE, lease_length
 
-from .dispatch import lease
 from .schedule import backoff_seconds
 
 logger = logging.getLogger(__name__)
@@ -101,7 +105,7 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> str:
     # Compare-and-set: only the run that moves attempts from what it read sends.
     claimed = AlertDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, attempts=delivery.attempts
-    ).update(attempts=attempt, last_attempt_at=now, next_attempt_at=now + lease())
+    ).update(attempts=attempt, last_attempt_at=now, lease_token=uuid.uuid4(), lease_until=now + lease_length())
     if not claimed:
         return "skipped"
     alert = delivery.alert
@@ -110,7 +114,11 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> str:
     except DeliveryError as exc:
         return _failed([delivery], str(exc), now=now, attempts={delivery.pk: attempt}, permanent=exc.permanent)
     AlertDelivery.objects.filter(pk=delivery_id, attempts=attempt).update(
-        status=DeliveryStatus.SENT, sent_at=now, last_error="", log=delivery.log + _log_line(now, attempt, "sent")
+        **NO_LEASE,
+        status=DeliveryStatus.SENT,
+        sent_at=now,
+        last_error="",
+        log=delivery.log + _log_line(now, attempt, "sent"),
     )
     return "sent"
 
@@ -126,6 +134,7 @@ def _failed(
         outcome = "failed" if gave_up else "retry"
         wait = backoff_seconds(attempt, base=RETRY_BASE, cap=RETRY_CAP)
         AlertDelivery.objects.filter(pk=delivery.pk, attempts=attempt).update(
+            **NO_LEASE,
             status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
             # A digest delivery that failed is retried on its own, not in tomorrow's digest.
             digest=False,

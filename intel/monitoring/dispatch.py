@@ -1,21 +1,29 @@
 """The dispatcher beat runs every minute: claim what is due, and say what to queue.
 
 Claiming is the only way work starts, and it is made safe for any number of
-dispatchers and workers at once:
+dispatchers and workers at once. Feeds, feed entries, alert deliveries (here) and
+ingest jobs (``intel/jobs.py``) are all :class:`~intel.models.leases.Leased` and
+claimed by the one ``claim()`` (``intel/models/leases.py``):
 
-* Due rows are selected ``FOR UPDATE SKIP LOCKED``: a second dispatcher running at the
-  same moment skips the rows the first holds instead of waiting for them, and once
-  the first commits they are no longer due. (SQLite has no row locks; its
-  ``BEGIN IMMEDIATE`` write transactions run one at a time, which is as safe.)
-* Claiming a feed gives it a token and moves ``next_check_at`` to the end of a lease.
-  The poll task must present the token; if the task is lost (a broker restarted
-  without persistence, a worker killed), the feed is due again when the lease ends:
-  the next dispatcher counts the lost check as an error and schedules it with
-  backoff, and the late task, if it ever runs, finds its token stale and does nothing.
+* Due rows that no one holds are selected ``FOR UPDATE SKIP LOCKED``: a second
+  dispatcher running at the same moment skips the rows the first holds instead of
+  waiting for them, and once the first commits they are leased, so no longer
+  claimable. (SQLite has no row locks; its ``BEGIN IMMEDIATE`` write transactions run
+  one at a time, which is as safe.)
+* A claim stamps the rows with a fresh token and ``lease_until``. The task that does
+  the work presents the token, and every write it makes is conditioned on it; if the
+  task is lost (a broker restarted without persistence, a worker killed), the rows
+  are claimable again when the lease ends, and the late task, if it ever runs, finds
+  its token stale and does nothing.
+* Claiming a feed also moves ``next_check_at`` to the end of the lease. A feed whose
+  lease ran out still carries the lost check's token: the next dispatcher counts
+  that check as an error and schedules the feed with backoff instead of checking it.
 * Pending feed entries (ingest jobs) wait unleased until an ingest task claims a
-  batch of them across feeds (``claim_pending_entries``); a claimed batch carries a
-  lease, and is claimed again (here, or by the next ingest task) when it runs out.
-  Alert deliveries carry leases too.
+  batch of them across feeds (``claim_pending_entries``), and are claimed again (here,
+  or by the next ingest task) when the batch's lease runs out.
+* An alert delivery is due at ``next_attempt_at``; the task sending it holds a lease
+  (a new immediate delivery from the start), so a delivery whose task was lost is
+  claimed here when its lease runs out, and a failed one when its retry is due.
 
 Nothing is queued from here: :func:`dispatch_due` commits its claims and returns them;
 the task queues them, so no task can run before the claim it depends on is visible.
@@ -23,7 +31,6 @@ the task queues them, so no task can run before the claim it depends on is visib
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,13 +41,10 @@ from django.utils import timezone
 
 from intel.choices import DeliveryMode, DeliveryStatus, EntryStatus, FeedStatus
 from intel.models import AlertDelivery, Feed, FeedEntry, Watchlist
+from intel.models.leases import NO_LEASE, lease_length
 
 from .poll import POLL_TIME_BUDGET
 from .schedule import backoff_seconds
-
-
-def lease() -> timedelta:
-    return timedelta(seconds=settings.RIVALSCOPE_MONITOR_LEASE)
 
 
 @dataclass(frozen=True)
@@ -77,39 +81,32 @@ def dispatch_due(*, now: datetime | None = None) -> Dispatch:
 def claim_due_feeds(*, now: datetime | None = None, limit: int | None = None) -> list[FeedClaim]:
     """Claim up to ``limit`` active feeds whose ``next_check_at`` has come, oldest first."""
     now = now or timezone.now()
-    limit = limit or settings.RIVALSCOPE_MONITOR_CLAIM_BATCH
-    token = uuid.uuid4()
-    until = now + lease()
+    until = now + lease_length()
+    due = Feed.objects.filter(active=True, next_check_at__lte=now)
+    # One transaction: a lost check's feed is claimed and rescheduled together.
     with transaction.atomic():
-        due = Feed.objects.select_for_update(skip_locked=True).filter(active=True, next_check_at__lte=now)
-        ids = list(due.order_by("next_check_at", "pk").values_list("pk", flat=True)[:limit])
-        if not ids:
-            return []
-        # A feed still holding a claim is due because that claim's lease ran out: its
-        # check was lost (a broker restarted, a worker died). That is a failure, and
-        # the feed backs off like one that answers 500, so a feed whose checks keep
-        # killing their worker is tried less and less often, never in a tight loop.
-        lost = Feed.objects.filter(pk__in=ids, claim_token__isnull=False).values_list(
-            "pk", "error_count", "min_interval"
+        claim = due.claim(
+            now=now,
+            limit=limit or settings.RIVALSCOPE_MONITOR_CLAIM_BATCH,
+            order_by=("next_check_at", "pk"),
+            also={"next_check_at": until, "claim_deliveries": 0},
         )
-        lost_ids = set()
+        # A feed taken over from an earlier claim is due because that claim's lease ran
+        # out: its check was lost (a broker restarted, a worker died). That is a failure,
+        # and the feed backs off like one that answers 500, so a feed whose checks keep
+        # killing their worker is tried less and less often, never in a tight loop.
+        lost = Feed.objects.filter(pk__in=claim.taken_over).values_list("pk", "error_count", "min_interval")
         cap = settings.RIVALSCOPE_MONITOR_MAX_BACKOFF
         for pk, errors, base in lost:
-            lost_ids.add(pk)
             Feed.objects.filter(pk=pk).update(
+                **NO_LEASE,
                 error_count=errors + 1,
                 last_status=FeedStatus.ERROR,
                 last_error="The previous check did not finish within its lease (its task or worker was lost).",
-                claim_token=None,
-                claimed_until=None,
                 claim_deliveries=0,
                 next_check_at=now + timedelta(seconds=backoff_seconds(errors + 1, base=base, cap=cap)),
             )
-        ids = [pk for pk in ids if pk not in lost_ids]
-        Feed.objects.filter(pk__in=ids).update(
-            claim_token=token, claimed_until=until, next_check_at=until, claim_deliveries=0
-        )
-    return [FeedClaim(pk, str(token)) for pk in ids]
+    return [FeedClaim(pk, str(claim.token)) for pk in claim.ids if pk not in claim.taken_over]
 
 
 def poll_groups(claims: list[FeedClaim]) -> list[tuple[list[int], str]]:
@@ -134,30 +131,18 @@ def poll_groups(claims: list[FeedClaim]) -> list[tuple[list[int], str]]:
 def claim_pending_entries(*, now: datetime | None = None, limit: int = 1000) -> list[EntryJob]:
     """Claim pending entries under a new token, in batches: those no ingest task took yet, and
     those whose lease ran out (their ingest job was lost)."""
-    now = now or timezone.now()
-    token = uuid.uuid4()
-    with transaction.atomic():
-        lost = FeedEntry.objects.select_for_update(skip_locked=True).filter(
-            Q(lease_until__lt=now) | Q(lease_until__isnull=True), status=EntryStatus.PENDING
-        )
-        ids = list(lost.order_by("pk").values_list("pk", flat=True)[:limit])
-        if not ids:
-            return []
-        FeedEntry.objects.filter(pk__in=ids).update(lease_token=token, lease_until=now + lease())
+    pending = FeedEntry.objects.filter(status=EntryStatus.PENDING)
+    claim = pending.claim(now=now or timezone.now(), limit=limit, order_by=("pk",))
     size = settings.RIVALSCOPE_MONITOR_INGEST_BATCH
-    return [EntryJob(ids[i : i + size], str(token)) for i in range(0, len(ids), size)]
+    return [EntryJob(claim.ids[i : i + size], str(claim.token)) for i in range(0, len(claim.ids), size)]
 
 
 def claim_due_deliveries(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
-    """Claim pending, non-digest deliveries that are due (new ones whose task was lost, or retries)."""
+    """Claim pending, non-digest deliveries that are due and that no task holds (new ones whose
+    task was lost, retries, and ones whose sending task was lost)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        due = AlertDelivery.objects.select_for_update(skip_locked=True).filter(
-            status=DeliveryStatus.PENDING, digest=False, next_attempt_at__lte=now
-        )
-        ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
-        AlertDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now + lease())
-    return ids
+    due = AlertDelivery.objects.filter(status=DeliveryStatus.PENDING, digest=False, next_attempt_at__lte=now)
+    return due.claim(now=now, limit=limit, order_by=("next_attempt_at", "pk")).ids
 
 
 def due_digests(*, now: datetime | None = None) -> list[int]:

@@ -2,7 +2,8 @@
 
 An entry is an ingest job. Polls store entries pending and unleased; an ingest task
 claims them in batches across feeds (a Celery task and an ingest call each have a
-fixed cost, and most checks find one or two items), leased under a token. Then
+fixed cost, and most checks find one or two items), leased under a token
+(``intel/models/leases.py``). Then
 
 1. counts the start in the database (``attempts``) in a transaction of its own, so an
    entry that kills its worker every time is given up after a few starts;
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,11 +38,12 @@ from intel.ingest.minhash import NEAR_DUPLICATE_JACCARD, bands_of, estimated_jac
 from intel.ingest.pipeline import ingest_articles
 from intel.ingest.result import IngestResult
 from intel.models import Article, FeedEntry
+from intel.models.leases import lease_length
 from intel.urlnorm import normalise_url
 
 from .alerts import raise_alerts
 from .content import fragment_text
-from .dispatch import claim_pending_entries, lease
+from .dispatch import claim_pending_entries
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,8 @@ def _owned(entry_ids: list[int], token: str) -> list[FeedEntry]:
         # of=("self",): lock the entries only; the joined feed and source stay unlocked
         # (PostgreSQL cannot lock the nullable side of the outer join to the source).
         FeedEntry.objects.select_for_update(of=("self",))
-        .filter(pk__in=entry_ids, status=EntryStatus.PENDING, lease_token=uuid.UUID(token))
+        .filter(pk__in=entry_ids, status=EntryStatus.PENDING)
+        .held(token)
         .select_related("feed__source")
         .order_by("pk")
     )
@@ -123,13 +125,13 @@ def _start(entry_ids: list[int], token: str, *, now: datetime, outcome: IngestOu
             if entry.attempts > limit:
                 entry.status = EntryStatus.FAILED
                 entry.error = f"Ingestion was started {entry.attempts - 1} times without finishing; given up."
-                entry.lease_token = entry.lease_until = None
+                entry.end_lease()
                 outcome.failed.append(entry.pk)
                 logger.warning("feed entry %s given up: %s", entry.pk, entry.error)
             else:
-                entry.lease_until = now + lease()
+                entry.lease_until = now + lease_length()  # renewed: this start has the whole lease
                 mine.append(entry)
-        FeedEntry.objects.bulk_update(entries, ["attempts", "status", "error", "lease_token", "lease_until"])
+        FeedEntry.objects.bulk_update(entries, ["attempts", "status", "error", *FeedEntry.LEASE_FIELDS])
     return mine
 
 
@@ -199,7 +201,7 @@ def _ingest_chunk(
         known = _already_stored(entries)
         todo: list[tuple[FeedEntry, IngestInput]] = []
         for entry in entries:
-            entry.lease_token = entry.lease_until = None
+            entry.end_lease()
             entry.error = notes.get(entry.pk, "")
             if entry.pk in known:
                 entry.article_id, entry.status, entry.ingested_at = known[entry.pk], EntryStatus.DUPLICATE, now
@@ -223,9 +225,7 @@ def _ingest_chunk(
             (outcome.ingested if result.new else outcome.duplicates).append(entry.pk)
             if result.new:
                 fresh.append(result)
-        FeedEntry.objects.bulk_update(
-            entries, ["status", "article", "ingested_at", "error", "lease_token", "lease_until"]
-        )
+        FeedEntry.objects.bulk_update(entries, ["status", "article", "ingested_at", "error", *FeedEntry.LEASE_FIELDS])
         alerts, deliveries = raise_alerts(fresh, now=now)
         outcome.alerts.extend(alerts)
         outcome.deliveries.extend(deliveries)

@@ -1,7 +1,7 @@
 """A fetched feed's bytes become entries: RSS 0.9x/1.0/2.0 and Atom (feedparser), JSON Feed and GDELT.
 
 feedparser is always given bytes (never a URL or a path, which it would open itself),
-and only after :func:`intel.fetch.refuse_xml_entities` has looked at them: its fallback
+and only after :func:`intel.xml_entities.refuse_xml_entities` has looked at them: its fallback
 parser expands entities without limit. feedparser 6 does not read JSON Feed, so JSON
 Feed (jsonfeed.org 1.0/1.1) and GDELT DOC 2.0 (``mode=artlist&format=json``) are read
 here with the standard library. Every entry's HTML is cleaned and its links checked
@@ -19,7 +19,8 @@ from typing import Any
 
 import feedparser
 
-from intel.fetch import FetchError, refuse_xml_entities
+from intel.fetch import FetchError
+from intel.xml_entities import refuse_xml_entities
 
 from .content import clean_html, fragment_text, plain_line, safe_link
 

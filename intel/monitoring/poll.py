@@ -1,10 +1,10 @@
 """Checks of claimed feeds: fetch each (conditionally), store new entries, schedule the next check.
 
-The caller holds a claim (``dispatch.claim_due_feeds``); every write here is
-conditioned on the claim's token still being the feed's. A check whose lease ran out
-and whose feed was claimed again therefore changes nothing: at most one check of a
-feed writes per cycle, however many workers and redeliveries there are. No lock is
-held while fetching.
+The caller holds a claim (``dispatch.claim_due_feeds``): the feeds are leased to its
+token (``intel/models/leases.py``), and every write here is conditioned on the token
+still being the feed's. A check whose lease ran out and whose feed was claimed again
+therefore changes nothing: at most one check of a feed writes per cycle, however
+many workers and redeliveries there are. No lock is held while fetching.
 
 Feeds are checked in groups (:func:`poll_feeds`, one task per group of
 ``RIVALSCOPE_MONITOR_POLL_GROUP`` claimed feeds): most checks find nothing new, and
@@ -51,6 +51,7 @@ from django.utils import timezone
 from intel.choices import EntryStatus, FeedStatus
 from intel.fetch import FetchedResponse, FetchError, fetch_url
 from intel.models import Feed, FeedEntry
+from intel.models.leases import NO_LEASE, as_token
 
 from .parsing import FeedParseError, ParsedFeed, parse_feed
 from .schedule import adapted_interval, backoff_seconds, hinted_seconds, retry_after_seconds
@@ -161,7 +162,7 @@ def _fetch_pool(size: int) -> ThreadPoolExecutor:
 
 def started_before(feed_ids: Sequence[int], token: str) -> bool:
     """Whether a check of these claimed feeds was started and did not finish (a redelivery)."""
-    return Feed.objects.filter(pk__in=list(feed_ids), claim_token=uuid.UUID(token), claim_deliveries__gt=0).exists()
+    return Feed.objects.filter(pk__in=list(feed_ids), claim_deliveries__gt=0).held(token).exists()
 
 
 def _start(feed_ids: Sequence[int], token: str) -> list[Feed]:
@@ -170,7 +171,7 @@ def _start(feed_ids: Sequence[int], token: str) -> list[Feed]:
     One UPDATE, committed at once (autocommit), so a start is counted even if the
     worker dies in the fetches that follow; then one SELECT.
     """
-    mine = Feed.objects.filter(pk__in=list(feed_ids), claim_token=uuid.UUID(token))
+    mine = Feed.objects.filter(pk__in=list(feed_ids)).held(token)
     if not mine.update(claim_deliveries=F("claim_deliveries") + 1):
         return []
     return list(mine)
@@ -185,8 +186,10 @@ def _fetch(feed: Feed) -> _Fetched:
         headers["If-Modified-Since"] = feed.last_modified
     try:
         response = fetch_url(feed.url, headers=headers)
-        parsed = None if response.status_code == 304 else parse_feed(
-            response.content, url=response.url, content_type=response.content_type
+        parsed = (
+            None
+            if response.status_code == 304
+            else parse_feed(response.content, url=response.url, content_type=response.content_type)
         )
     except (FetchError, FeedParseError) as exc:
         return _Fetched(error=exc)
@@ -218,11 +221,12 @@ def _write(plans: list[_Planned], token: str, *, now: datetime) -> list[_Planned
     """
     if not plans:
         return []
-    claim = uuid.UUID(token)
+    claim = as_token(token)
     with transaction.atomic():
         ours = set(
             Feed.objects.select_for_update(no_key=True)
-            .filter(pk__in=[plan.feed.pk for plan in plans], claim_token=claim)
+            .filter(pk__in=[plan.feed.pk for plan in plans])
+            .held(claim)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -233,8 +237,7 @@ def _write(plans: list[_Planned], token: str, *, now: datetime) -> list[_Planned
                 **plan.fields,
                 "next_check_at": now + timedelta(seconds=plan.delay),
                 "last_checked_at": now,
-                "claim_token": None,
-                "claimed_until": None,
+                **NO_LEASE,
                 "claim_deliveries": 0,
             }
             by_fields.setdefault(tuple(sorted(values)), []).append((plan.feed.pk, values))
@@ -267,7 +270,7 @@ def _insert_alone(plan: _Planned, *, now: datetime) -> _Planned:
 
 
 def _update_claimed(names: tuple[str, ...], rows: list[tuple[int, dict[str, Any]]], claim: uuid.UUID) -> None:
-    """``UPDATE intel_feed SET <names> WHERE id = … AND claim_token = …`` for each row, sent at once.
+    """``UPDATE intel_feed SET <names> WHERE id = … AND lease_token = …`` for each row, sent at once.
 
     ``executemany`` sends the statements in one round trip (psycopg's pipeline mode;
     SQLite's own loop). Django's ``bulk_update`` builds one statement of CASE WHEN
@@ -278,7 +281,7 @@ def _update_claimed(names: tuple[str, ...], rows: list[tuple[int, dict[str, Any]
     fields = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
-    claim_field = meta.get_field("claim_token")
+    claim_field = meta.get_field("lease_token")
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {sets} "  # noqa: S608 - names come from the model
         f"WHERE {quote(meta.pk.column)} = %s AND {quote(claim_field.column)} = %s"  # type: ignore[union-attr]
@@ -356,9 +359,7 @@ def _failure(feed: Feed, exc: FetchError | FeedParseError, *, now: datetime) -> 
         # The server said when: that is when, however many errors came before.
         delay: float = max(retry_after, 1)
     else:
-        delay = backoff_seconds(
-            errors, base=feed.min_interval, cap=settings.RIVALSCOPE_MONITOR_MAX_BACKOFF
-        )
+        delay = backoff_seconds(errors, base=feed.min_interval, cap=settings.RIVALSCOPE_MONITOR_MAX_BACKOFF)
     status = FeedStatus.RATE_LIMITED if status_code == 429 else FeedStatus.ERROR
     fields: dict[str, Any] = {
         "error_count": errors,

@@ -23,7 +23,8 @@ from intel.models import (
     Watchlist,
 )
 from intel.questions import event_queryset
-from intel.workspace.inbox import KINDS, queue_summary, visible_kinds
+from intel.workspace.inbox import queue_summary
+from intel.workspace.inbox_kinds import KINDS, visible_kinds
 
 WEEKS = 8
 

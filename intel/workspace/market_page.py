@@ -15,7 +15,8 @@ from datetime import date
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from intel.choices import DatePrecision, EventType
+from intel.choices import EventType
+from intel.event_time import time_label
 from intel.models import Event, Evidence, Market
 from intel.questions import PRESENCE_GROUPS, market_overview
 
@@ -29,33 +30,6 @@ GROUP_TITLES = {
     "leaving": "Leaving",
     "rumoured": "Rumoured to enter or leave",
 }
-
-
-def time_label(start: date | None, end: date | None, precision: str) -> str:
-    """An event's time as a reader says it: "2019", "Q3 2019", "Jul 2019", "2019-07-04",
-    or a range of those when the end falls in another year, quarter, month or day.
-
-    Stored times are ranges ("next year" is 2019-01-01 to 2019-12-31, precision
-    year): writing both ends would suggest a precision the source never gave.
-    """
-    if start is None:
-        return "undated" if end is None else f"by {_at_precision(end, precision)}"
-    first = _at_precision(start, precision)
-    last = _at_precision(end, precision) if end is not None else first
-    if last == first:
-        return first
-    separator = "–" if precision == DatePrecision.YEAR else " – "
-    return f"{first}{separator}{last}"
-
-
-def _at_precision(day: date, precision: str) -> str:
-    if precision == DatePrecision.YEAR:
-        return str(day.year)
-    if precision == DatePrecision.QUARTER:
-        return f"Q{(day.month - 1) // 3 + 1} {day.year}"
-    if precision == DatePrecision.MONTH:
-        return f"{day:%b %Y}"
-    return day.isoformat()
 
 
 def newest_first(events: list[Event]) -> list[Event]:

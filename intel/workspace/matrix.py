@@ -27,9 +27,9 @@ from django.db.models import Q
 
 from intel.api.renderers import defuse
 from intel.choices import EventStatus, EventType, MarketKind, ParticipantRole, ReviewStatus
+from intel.event_time import time_label
 from intel.models import Company, Event, EventParticipant, Market, Watchlist
 from intel.questions import presence
-from intel.workspace.market_page import time_label
 
 ENTRY_TYPES = (EventType.MARKET_ENTRY, EventType.MARKET_EXIT)
 # The events ``presence`` reads as "present", besides entries: kept in step with it.

@@ -197,9 +197,9 @@ def changes_since(company: Company, since: date, limit: int = 50) -> list[Change
         (Event.history.filter(id__in=company.participations.values("event_id")), "event", "summary"),
     ]
     for queryset, kind, label in related:
-        for record in queryset.filter(history_date__gte=start).select_related("history_user").order_by(
-            "-history_date"
-        )[:limit]:
+        for record in (
+            queryset.filter(history_date__gte=start).select_related("history_user").order_by("-history_date")[:limit]
+        ):
             what = f"{kind}: {getattr(record, label)}"
             changes.append(Change(record.history_date, _who(record), labels[record.history_type], what))
     changes.sort(key=lambda c: c.when, reverse=True)

@@ -74,9 +74,9 @@ def highlighted_body(body: str, mentions: list[Mention]) -> tuple[SafeString, di
 
 def article_reading(article: Article) -> Reading:
     mentions = list(
-        Mention.objects.filter(article=article).select_related("company", "market", "person", "product").order_by(
-            "start"
-        )
+        Mention.objects.filter(article=article)
+        .select_related("company", "market", "person", "product")
+        .order_by("start")
     )
     body, counts = highlighted_body(article.body, mentions)
     evidence = list(
@@ -92,5 +92,3 @@ def article_reading(article: Article) -> Reading:
         .order_by("start")
     )
     return Reading(article=article, body=body, evidence=evidence, quotes=quotes, counts=counts)
-
-

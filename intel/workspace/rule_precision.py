@@ -132,13 +132,6 @@ def figures_by_label(model: type[Reviewable], labels: Iterable[str]) -> dict[str
     }
 
 
-def builtin_trigger_figures() -> list[tuple[str, RuleFigures]]:
-    """Each built-in event trigger's label and figures, in the triggers' order (one query)."""
-    labels = builtin_labels()
-    figures = figures_by_label(Event, labels)
-    return [(label, figures.get(label, RuleFigures())) for label in labels]
-
-
 def with_rule_figures(queryset: QuerySet[RuleT]) -> QuerySet[RuleT]:
     """Annotate each rule with ``rule_made``, ``rule_proposed``, ``rule_confirmed``,
     ``rule_rejected``, ``rule_precision`` (None while nothing was reviewed) and

@@ -19,25 +19,18 @@ from django.urls import URLPattern, path, reverse
 from intel.admin_site import render_page
 from intel.models import Company
 from intel.workspace.inbox import (
-    KINDS,
     ONLY_WHEN_ASKED,
-    InboxError,
     RuleChoice,
-    apply_decision,
-    can_merge,
-    changeable_kinds,
     clean_text,
     inbox_item,
     inbox_items,
-    merge_candidates,
-    merge_into,
-    parse_targets,
     queue_summary,
     read_filters,
     rule_choices,
     rule_figures_for,
-    visible_kinds,
 )
+from intel.workspace.inbox_decisions import apply_decision, merge_candidates, merge_into, parse_targets
+from intel.workspace.inbox_kinds import KINDS, InboxError, can_merge, changeable_kinds, visible_kinds
 
 if TYPE_CHECKING:
     from django.contrib.admin import AdminSite

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import viewsets
+from django.db import models
+from django_filters import FilterSet
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +24,22 @@ class ModelViewSet(viewsets.ModelViewSet):
     # Only indexed columns: a cursor page is then one range scan.
     ordering_fields = ["id"]
     ordering = ["-id"]
+
+
+def plain_viewset(
+    model: type[models.Model], serializer_class: type[serializers.BaseSerializer], filterset_class: type[FilterSet]
+) -> type[ModelViewSet]:
+    """``<Model>ViewSet`` for a model whose pages load no related rows and that has no
+    action of its own: its rows by id, through ``serializer_class``, filtered by ``filterset_class``."""
+    return type(
+        f"{model.__name__}ViewSet",
+        (ModelViewSet,),
+        {
+            "queryset": model._default_manager.order_by("id"),
+            "serializer_class": serializer_class,
+            "filterset_class": filterset_class,
+        },
+    )
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):

@@ -19,7 +19,7 @@ from intel.merge import merge_companies
 from intel.models import Company, Market, Person, Product, Relationship, Role, Source, Tag
 from intel.questions import PRESENCE_GROUPS, company_timeline, market_overview
 
-from .base import ModelViewSet
+from .base import ModelViewSet, plain_viewset
 
 
 class MarketViewSet(ModelViewSet):
@@ -97,10 +97,7 @@ class PersonViewSet(ModelViewSet):
     filterset_class = filters.PersonFilter
 
 
-class RoleViewSet(ModelViewSet):
-    queryset = Role.objects.order_by("id")
-    serializer_class = s.RoleSerializer
-    filterset_class = filters.RoleFilter
+RoleViewSet = plain_viewset(Role, s.RoleSerializer, filters.RoleFilter)
 
 
 class ProductViewSet(ModelViewSet):
@@ -109,16 +106,8 @@ class ProductViewSet(ModelViewSet):
     filterset_class = filters.ProductFilter
 
 
-class SourceViewSet(ModelViewSet):
-    queryset = Source.objects.order_by("id")
-    serializer_class = s.SourceSerializer
-    filterset_class = filters.SourceFilter
-
-
-class TagViewSet(ModelViewSet):
-    queryset = Tag.objects.order_by("id")
-    serializer_class = s.TagSerializer
-    filterset_class = filters.TagFilter
+SourceViewSet = plain_viewset(Source, s.SourceSerializer, filters.SourceFilter)
+TagViewSet = plain_viewset(Tag, s.TagSerializer, filters.TagFilter)
 
 
 class RelationshipViewSet(ModelViewSet):

@@ -6,16 +6,7 @@ from intel.api import filters
 from intel.api import serializers as s
 from intel.models import EventRule, TagRule
 
-from .base import ModelViewSet
+from .base import plain_viewset
 
-
-class TagRuleViewSet(ModelViewSet):
-    queryset = TagRule.objects.order_by("id")
-    serializer_class = s.TagRuleSerializer
-    filterset_class = filters.TagRuleFilter
-
-
-class EventRuleViewSet(ModelViewSet):
-    queryset = EventRule.objects.order_by("id")
-    serializer_class = s.EventRuleSerializer
-    filterset_class = filters.EventRuleFilter
+TagRuleViewSet = plain_viewset(TagRule, s.TagRuleSerializer, filters.TagRuleFilter)
+EventRuleViewSet = plain_viewset(EventRule, s.EventRuleSerializer, filters.EventRuleFilter)

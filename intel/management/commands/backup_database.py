@@ -6,19 +6,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from intel.backup import BackupError, backup_database, default_database, describe_database
+from intel.backup import backup_database, default_database, describe_database
+from intel.management.backup_command import BackupCommand
 
 
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = (
         "Back up the database while web, worker and beat keep running: SQLite with its online backup API "
         "(WAL included), PostgreSQL with pg_dump --format=custom. See docs/operations.md."
     )
-    # A backup must not depend on the rest of the installation being in order (the
-    # NLP model, say): it is what an operator reaches for when things are not.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -32,10 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, to: Path, force: bool, **options: Any) -> None:
         started = time.monotonic()
-        try:
+        with self.refusals():
             written = backup_database(to=to, force=force)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
         size = written.stat().st_size
         self.stdout.write(
             self.style.SUCCESS(

@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from intel.backup import BackupError, check_restorable, default_database, describe_database, restore_database
+from intel.backup import check_restorable, default_database, describe_database, restore_database
+from intel.management.backup_command import BackupCommand
 
 
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = (
         "Replace the database's contents with a backup made by backup_database. Stop web, worker and beat "
         "first; run migrate after. See docs/operations.md."
     )
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="source", required=True, type=Path, metavar="PATH", help="The backup file.")
@@ -23,17 +23,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, source: Path, yes: bool, **options: Any) -> None:
         target = describe_database(default_database())
-        try:
-            # Before asking: a file of the wrong kind is refused without a question.
+        # Before asking: a file of the wrong kind is refused without a question.
+        with self.refusals():
             check_restorable(source=source)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
         if not yes and not self._confirmed(f"Replace everything in the {target} with {source}?"):
             raise CommandError("Nothing was changed.")
-        try:
+        with self.refusals():
             restore_database(source=source)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored the {target} from {source}. Next: manage.py migrate, then start web, worker and beat."
