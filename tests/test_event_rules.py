@@ -58,3 +58,12 @@ def test_every_trigger_fires_on_its_sample_wording():
     }  # fmt: skip
     for trigger in BUILTIN_TRIGGERS:
         assert trigger in [t for t, _ in builtin_triggers_in(samples[trigger.name])], trigger.name
+
+
+def test_triggers_of_one_type_are_those_of_every_type_filtered():
+    """A later sentence is searched for the event's own type only (``date_from_follow_ups``)."""
+    sentence = "Xiaomi launched a phone in India, signed a deal with Jio and plans to enter the US market."
+    every = builtin_triggers_in(sentence)
+    assert len({t.type for t, _ in every}) >= 3
+    for event_type in {t.type for t, _ in every} | {"legal"}:
+        assert builtin_triggers_in(sentence, of_type=event_type) == [(t, s) for t, s in every if t.type == event_type]

@@ -234,7 +234,7 @@ def date_from_follow_ups(ctx: ArticleContext, drafts: list[Draft]) -> None:
             if sentence.heading:
                 continue
             text = ctx.body[sentence.start : sentence.end]
-            same = [span for t, span in builtin_triggers_in(text) if t.type == draft.trigger.type]
+            same = [span for _, span in builtin_triggers_in(text, of_type=draft.trigger.type)]
             anaphora = _DEAL_ANAPHORA.search(text) if draft.trigger.type in DEALS else None
             if anaphora is not None:
                 same.append(anaphora.span())

@@ -145,10 +145,13 @@ BUILTIN_TRIGGERS: tuple[Trigger, ...] = (
 )  # fmt: skip
 
 
-def builtin_triggers_in(text: str) -> list[tuple[Trigger, tuple[int, int]]]:
-    """Each built-in trigger that fires in ``text``, with the span of its first match."""
+def builtin_triggers_in(text: str, *, of_type: str | None = None) -> list[tuple[Trigger, tuple[int, int]]]:
+    """Each built-in trigger (of the event type ``of_type``, or of any) that fires in ``text``,
+    with the span of its first match."""
     fired = []
     for trigger in BUILTIN_TRIGGERS:
+        if of_type is not None and trigger.type != of_type:
+            continue
         match = trigger.pattern.search(text)
         if match is not None:
             fired.append((trigger, match.span()))
