@@ -61,6 +61,9 @@ class Snippet:
 
 # The end of a sentence: a stop (and any closing quote or bracket) before white space,
 # or a line break. A stop after a common abbreviation ("Corp.", "Mr.") is no end.
+# Not ingestion's sentencizer (stage 3): that is spaCy, which web processes never
+# import (tests/test_web_start_imports_no_model.py), and a snippet only frames a
+# name for a reader, within a window of the body, where a rough end does no harm.
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Inc|Corp|Co|Ltd|Mr|Mrs|Ms|Dr|Jr|Sr|St|No|vs|Gov|Sen|Rep|Gen|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|"
