@@ -32,13 +32,14 @@ def quotes_supporting_events(batch: list[ArticleContext]) -> list[QuoteSupport]:
     for ctx in batch:
         if not ctx.events or not any(q.speaker_id for q in ctx.quotes):
             continue
+        events = {o.event_id: o for o in ctx.events}.values()  # an event once, whatever its evidence here
         for quote in ctx.quotes:
             companies = employers.get(quote.speaker_id or 0, set())
             if not companies:
                 continue
             times = [t for t in ctx.times if quote.start <= t.start < quote.end and t.date_start]
             quote_sentence = ctx.sentence_at(quote.start)
-            for outcome in {o.event_id: o for o in ctx.events}.values():
+            for outcome in events:
                 if outcome.main_company not in companies:
                     continue
                 near = 0 <= quote_sentence - ctx.sentence_at(outcome.evidence_start) <= 2

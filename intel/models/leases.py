@@ -56,6 +56,13 @@ def lease_length() -> timedelta:
     return timedelta(seconds=settings.RIVALSCOPE_MONITOR_LEASE)
 
 
+def new_lease(now: datetime) -> dict[str, Any]:
+    """The lease a new holder takes at ``now``, as field values: for an ``update()`` that
+    takes one row outside a claim (a delivery's sending), or a row created held (an
+    immediate delivery, sent by the task queued with it)."""
+    return {"lease_token": uuid.uuid4(), "lease_until": now + lease_length()}
+
+
 def as_token(token: uuid.UUID | str) -> uuid.UUID:
     """A token as tasks carry it (a string) or as a claim made it."""
     return token if isinstance(token, uuid.UUID) else uuid.UUID(token)

@@ -21,7 +21,6 @@ sources".
 from __future__ import annotations
 
 import re
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +31,7 @@ from django.db import IntegrityError, transaction
 from intel.choices import AlertKind, DeliveryMode, EventType
 from intel.ingest.result import IngestResult
 from intel.models import Alert, AlertDelivery, Article, Event, EventParticipant, Watchlist
-from intel.models.leases import lease_length
+from intel.models.leases import new_lease
 from intel.text import whole_word_pattern
 
 HEADLINE, LEAD, PASSING, PASSING_MAX, PASSING_STEP = 1.0, 0.8, 0.3, 0.5, 0.1
@@ -285,7 +284,7 @@ def _deliveries_for(alert: Alert, watchlist: Watchlist, *, now: datetime) -> lis
     digest = watchlist.delivery == DeliveryMode.DIGEST
     # An immediate delivery is due now and leased from the start: the task queued after
     # commit sends it; if that task is lost, the dispatcher sends it when the lease ends.
-    immediate = {"next_attempt_at": now, "lease_token": uuid.uuid4(), "lease_until": now + lease_length()}
+    immediate = {"next_attempt_at": now, **new_lease(now)}
     rows: list[dict[str, Any]] = [
         {"channel": channel, "digest": digest, **({} if digest else immediate)} for channel in watchlist.channels()
     ]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -26,7 +25,7 @@ from django.utils import timezone
 from intel.choices import AlertChannel, DeliveryStatus
 from intel.fetch import FetchError, fetch_url
 from intel.models import Alert, AlertDelivery, Watchlist
-from intel.models.leases import NO_LEASE, lease_length
+from intel.models.leases import NO_LEASE, new_lease
 
 from .schedule import backoff_seconds
 
@@ -105,7 +104,7 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> str:
     # Compare-and-set: only the run that moves attempts from what it read sends.
     claimed = AlertDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, attempts=delivery.attempts
-    ).update(attempts=attempt, last_attempt_at=now, lease_token=uuid.uuid4(), lease_until=now + lease_length())
+    ).update(attempts=attempt, last_attempt_at=now, **new_lease(now))
     if not claimed:
         return "skipped"
     alert = delivery.alert
